@@ -1,0 +1,13 @@
+// Each kiln subcommand lives in its own file and registers itself on the app here. Commands stay
+// thin: parse arguments, call one library function, print the result.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace kiln::cli {
+
+void add_inspect_command(CLI::App& app);
+void add_run_command(CLI::App& app);
+void add_features_command(CLI::App& app);
+
+}  // namespace kiln::cli

@@ -1,0 +1,8 @@
+#include "cli/commands.h"
+
+namespace kiln::cli {
+
+// Placeholder until the command is written.
+void add_inspect_command(CLI::App& /*app*/) {}
+
+}  // namespace kiln::cli
