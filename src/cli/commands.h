@@ -9,5 +9,6 @@ namespace kiln::cli {
 void add_inspect_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_features_command(CLI::App& app);
+void add_example_command(CLI::App& app);
 
 }  // namespace kiln::cli

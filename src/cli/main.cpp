@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   kiln::cli::add_inspect_command(app);
   kiln::cli::add_run_command(app);
   kiln::cli::add_features_command(app);
+  kiln::cli::add_example_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Kiln's main job, end to end, on data it generates itself: make an example int8 model, inspect
+# it, and run it with Kiln's kernels. Later stages (compile, deploy, profile) extend this script.
+set -euo pipefail
+KILN=${1:-build/src/kiln}
+OUT=${2:-out/demo}
+mkdir -p "$OUT"
+
+echo "== kiln example: generate a small int8 model and an input"
+"$KILN" example -o "$OUT"
+
+echo "== kiln inspect"
+"$KILN" inspect "$OUT/example.tflite"
+
+echo "== kiln run"
+"$KILN" run "$OUT/example.tflite" --input "$OUT/example_input.bin" --output "$OUT/example_output.bin"
+echo "output (int8 probabilities, scale 1/256, zero point -128):"
+od -An -td1 -v "$OUT/example_output.bin"
+
+if [ -d ../shared/testdata/tflite ]; then
+  echo "== kiln run on the shared golden models (bit-exact check against TFLM)"
+  for dir in ../shared/testdata/tflite/*/; do
+    name=$(basename "$dir")
+    "$KILN" run "$dir/model.tflite" --input "$dir/input_0.bin" --output "$OUT/$name.out"
+    if cmp -s "$OUT/$name.out" "$dir/output_0.bin"; then echo "  $name: identical"; else echo "  $name: DIFFERENT"; exit 1; fi
+  done
+fi
+echo "demo finished: outputs in $OUT"
