@@ -1,0 +1,28 @@
+// From an IR model to the buffers the arena must hold: one buffer per non-constant tensor
+// (reshape-like operators alias their input instead of copying), each with the span of
+// operators during which it is alive, plus the pairs an elementwise operator may compute in
+// place.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "compiler/memory_planner.h"
+#include "ir/model.h"
+
+namespace kiln::compiler {
+
+struct ModelBuffers {
+  std::vector<BufferRequest> buffers;
+  std::vector<AllowedOverlap> overlaps;
+  std::vector<int32_t> buffer_of_tensor;  // per tensor; -1 for constants
+};
+
+// True for operators whose output is the input's bytes reinterpreted with another shape.
+bool is_alias_op(ir::OpType type);
+
+// `extra_scratch[k]` (optional) is the scratch bytes operator k needs; it becomes a buffer alive
+// during that operator only.
+ModelBuffers collect_buffers(const ir::Model& model, const std::vector<int64_t>& extra_scratch = {});
+
+}  // namespace kiln::compiler

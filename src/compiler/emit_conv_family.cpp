@@ -1,0 +1,7 @@
+#include "compiler/op_emitter.h"
+
+namespace kiln::compiler {
+
+bool emit_conv_family(const EmitContext& /*ctx*/, EmittedOp& /*out*/) { return false; }
+
+}  // namespace kiln::compiler

@@ -1,0 +1,50 @@
+// How one operator becomes C++: each supported operator has an emitter that runs the same
+// prepare step as the host executor and spells its results as constants plus one kernel call.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ir/model.h"
+
+namespace kiln::compiler {
+
+// What an emitter may ask about the surrounding program.
+struct EmitContext {
+  const ir::Model& model;
+  const ir::Operator& op;
+  int32_t op_index;
+  std::string prefix;  // unique identifier prefix for this operator's constants, e.g. "op3"
+
+  // Pointer expressions for tensor data of C type `c_type`: arena slots or weight arrays.
+  std::function<std::string(int32_t tensor, const std::string& c_type)> input;
+  std::function<std::string(int32_t tensor, const std::string& c_type)> output;
+  // True if both tensors occupy the same memory (aliased reshape, in-place operator).
+  std::function<bool(int32_t a, int32_t b)> same_memory;
+  // Pointer to this operator's scratch region (its size reported by the emitter).
+  std::function<std::string(const std::string& c_type)> scratch;
+};
+
+struct EmittedOp {
+  std::set<std::string> runtime_files;  // device sources the call needs, e.g. "runtime/conv2d.h"
+  std::string constants;                // definitions placed before the invoke function
+  std::string call;                     // statements assigning `status`
+  int64_t constant_bytes = 0;           // bytes of the per-operator constant arrays emitted
+};
+
+// Scratch bytes operator `op` needs (0 for most). Throws kiln::Error if unsupported.
+int64_t op_scratch_bytes(const ir::Model& model, const ir::Operator& op);
+
+// Emits one operator. Throws kiln::Error naming the operator and types if unsupported.
+EmittedOp emit_op(const EmitContext& ctx);
+
+// Per-family emitters; each returns false when it does not handle ctx.op.
+bool emit_conv_family(const EmitContext& ctx, EmittedOp& out);
+bool emit_arithmetic_family(const EmitContext& ctx, EmittedOp& out);
+bool emit_shape_family(const EmitContext& ctx, EmittedOp& out);
+bool emit_lstm_family(const EmitContext& ctx, EmittedOp& out);
+
+}  // namespace kiln::compiler
