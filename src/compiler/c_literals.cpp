@@ -76,7 +76,7 @@ std::string const_array(const std::string& c_type, const std::string& name,
                                        : c_type == "int16_t"                    ? 2
                                        : c_type == "int64_t"                    ? 8
                                                                                 : 4);
-  return fmt::format("{}alignas(16) const {} {}[{}] = {{\n    {}}};\n",
+  return fmt::format("alignas(16) {}const {} {}[{}] = {{\n    {}}};\n",
                      external_linkage ? "extern " : "", c_type, name, count == 0 ? 1 : count,
                      count == 0 ? "0" : body);
 }

@@ -1,7 +1,149 @@
-#include "compiler/op_emitter.h"
+// Emitters for CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D and MAX_POOL_2D.
+// Each runs the executor's prepare step and spells its results, so generated code and the host
+// executor use the same constants.
+#include "compiler/emit_util.h"
+#include "exec/ops/conv2d.h"
+#include "exec/ops/depthwise_conv2d.h"
+#include "exec/ops/fully_connected.h"
+#include "exec/ops/pool2d.h"
 
 namespace kiln::compiler {
 
-bool emit_conv_family(const EmitContext& /*ctx*/, EmittedOp& /*out*/) { return false; }
+namespace {
+
+std::string act_pair_int(int32_t lo, int32_t hi) { return fmt::format("{}, {}", lo, hi); }
+std::string act_pair_float(float lo, float hi) {
+  return fmt::format("{}, {}", float_literal(lo), float_literal(hi));
+}
+
+void emit_conv2d(const EmitContext& ctx, EmittedOp& out) {
+  const exec::Conv2DPrepared p = exec::prepare_conv2d(ctx.model, ctx.op);
+  out.runtime_files.insert("runtime/conv2d.h");
+  const auto& op = ctx.op;
+  const std::string in_shape = define_constant(out, ctx.prefix, "kiln::rt::Shape4", "input_shape", literal(p.input_shape));
+  const std::string f_shape = define_constant(out, ctx.prefix, "kiln::rt::Shape4", "filter_shape", literal(p.filter_shape));
+  const std::string o_shape = define_constant(out, ctx.prefix, "kiln::rt::Shape4", "output_shape", literal(p.output_shape));
+  if (p.dtype == ir::DType::kInt8) {
+    const auto& q = p.params;
+    const std::string params = define_constant(
+        out, ctx.prefix, "kiln::rt::Conv2DParams", "params",
+        fmt::format("{{{}, {}, {}, {}}}", literal(q.window), q.input_offset, q.output_offset,
+                    act_pair_int(q.act_min, q.act_max)));
+    const std::string mult = define_int32_array(out, ctx.prefix, "multiplier", p.output_multiplier);
+    const std::string shift = define_int32_array(out, ctx.prefix, "shift", p.output_shift);
+    out.call = fmt::format(
+        "  status = kiln::rt::conv2d_int8({}, {}, {}, {}, {}, {}, {}, {}, {}, {});\n", params, mult,
+        shift, in_shape, ctx.input(op.inputs[0], "int8_t"), f_shape, ctx.input(op.inputs[1], "int8_t"),
+        optional_input(ctx, 2, "int32_t"), o_shape, ctx.output(op.outputs[0], "int8_t"));
+  } else {
+    const auto& q = p.float_params;
+    const std::string params =
+        define_constant(out, ctx.prefix, "kiln::rt::Conv2DFloatParams", "params",
+                        fmt::format("{{{}, {}}}", literal(q.window), act_pair_float(q.act_min, q.act_max)));
+    out.call = fmt::format("  status = kiln::rt::conv2d_float({}, {}, {}, {}, {}, {}, {}, {});\n", params,
+                           in_shape, ctx.input(op.inputs[0], "float"), f_shape,
+                           ctx.input(op.inputs[1], "float"), optional_input(ctx, 2, "float"), o_shape,
+                           ctx.output(op.outputs[0], "float"));
+  }
+}
+
+void emit_depthwise_conv2d(const EmitContext& ctx, EmittedOp& out) {
+  const exec::DepthwiseConv2DPrepared p = exec::prepare_depthwise_conv2d(ctx.model, ctx.op);
+  out.runtime_files.insert("runtime/depthwise_conv2d.h");
+  const auto& op = ctx.op;
+  const std::string in_shape = define_constant(out, ctx.prefix, "kiln::rt::Shape4", "input_shape", literal(p.input_shape));
+  const std::string f_shape = define_constant(out, ctx.prefix, "kiln::rt::Shape4", "filter_shape", literal(p.filter_shape));
+  const std::string o_shape = define_constant(out, ctx.prefix, "kiln::rt::Shape4", "output_shape", literal(p.output_shape));
+  if (p.dtype == ir::DType::kInt8) {
+    const auto& q = p.params;
+    const std::string params = define_constant(
+        out, ctx.prefix, "kiln::rt::DepthwiseConv2DParams", "params",
+        fmt::format("{{{}, {}, {}, {}, {}}}", literal(q.window), q.depth_multiplier, q.input_offset,
+                    q.output_offset, act_pair_int(q.act_min, q.act_max)));
+    const std::string mult = define_int32_array(out, ctx.prefix, "multiplier", p.output_multiplier);
+    const std::string shift = define_int32_array(out, ctx.prefix, "shift", p.output_shift);
+    out.call = fmt::format(
+        "  status = kiln::rt::depthwise_conv2d_int8({}, {}, {}, {}, {}, {}, {}, {}, {}, {});\n", params,
+        mult, shift, in_shape, ctx.input(op.inputs[0], "int8_t"), f_shape,
+        ctx.input(op.inputs[1], "int8_t"), optional_input(ctx, 2, "int32_t"), o_shape,
+        ctx.output(op.outputs[0], "int8_t"));
+  } else {
+    const auto& q = p.float_params;
+    const std::string params = define_constant(
+        out, ctx.prefix, "kiln::rt::DepthwiseConv2DFloatParams", "params",
+        fmt::format("{{{}, {}, {}}}", literal(q.window), q.depth_multiplier, act_pair_float(q.act_min, q.act_max)));
+    out.call = fmt::format("  status = kiln::rt::depthwise_conv2d_float({}, {}, {}, {}, {}, {}, {}, {});\n",
+                           params, in_shape, ctx.input(op.inputs[0], "float"), f_shape,
+                           ctx.input(op.inputs[1], "float"), optional_input(ctx, 2, "float"), o_shape,
+                           ctx.output(op.outputs[0], "float"));
+  }
+}
+
+void emit_fully_connected(const EmitContext& ctx, EmittedOp& out) {
+  const exec::FullyConnectedPrepared p = exec::prepare_fully_connected(ctx.model, ctx.op);
+  out.runtime_files.insert("runtime/fully_connected.h");
+  const auto& op = ctx.op;
+  const std::string dims =
+      define_constant(out, ctx.prefix, "kiln::rt::FullyConnectedDims", "dims",
+                      fmt::format("{{{}, {}, {}}}", p.dims.batches, p.dims.input_depth, p.dims.output_depth));
+  if (p.dtype == ir::DType::kInt8) {
+    const auto& q = p.params;
+    const std::string params = define_constant(
+        out, ctx.prefix, "kiln::rt::FullyConnectedParams", "params",
+        fmt::format("{{{}, {}, {}, {}, {}}}", q.input_offset, q.filter_offset, q.output_offset,
+                    act_pair_int(q.act_min, q.act_max), literal(q.per_channel)));
+    const std::string mult = define_int32_array(out, ctx.prefix, "multiplier", p.output_multiplier);
+    const std::string shift = define_int32_array(out, ctx.prefix, "shift", p.output_shift);
+    out.call = fmt::format("  status = kiln::rt::fully_connected_int8({}, {}, {}, {}, {}, {}, {}, {});\n",
+                           params, dims, mult, shift, ctx.input(op.inputs[0], "int8_t"),
+                           ctx.input(op.inputs[1], "int8_t"), optional_input(ctx, 2, "int32_t"),
+                           ctx.output(op.outputs[0], "int8_t"));
+  } else {
+    const auto& q = p.float_params;
+    const std::string params = define_constant(out, ctx.prefix, "kiln::rt::FullyConnectedFloatParams", "params",
+                                               fmt::format("{{{}}}", act_pair_float(q.act_min, q.act_max)));
+    out.call = fmt::format("  status = kiln::rt::fully_connected_float({}, {}, {}, {}, {}, {});\n", params, dims,
+                           ctx.input(op.inputs[0], "float"), ctx.input(op.inputs[1], "float"),
+                           optional_input(ctx, 2, "float"), ctx.output(op.outputs[0], "float"));
+  }
+}
+
+void emit_pool2d(const EmitContext& ctx, EmittedOp& out) {
+  const exec::Pool2DPrepared p = exec::prepare_pool2d(ctx.model, ctx.op);
+  const bool average = p.type == ir::OpType::kAveragePool2D;
+  out.runtime_files.insert(average ? "runtime/average_pool2d.h" : "runtime/max_pool2d.h");
+  const char* fn = average ? "average_pool2d" : "max_pool2d";
+  const auto& op = ctx.op;
+  const std::string in_shape = define_constant(out, ctx.prefix, "kiln::rt::Shape4", "input_shape", literal(p.input_shape));
+  const std::string o_shape = define_constant(out, ctx.prefix, "kiln::rt::Shape4", "output_shape", literal(p.output_shape));
+  if (p.dtype == ir::DType::kInt8) {
+    const auto& q = p.params;
+    const std::string params = define_constant(
+        out, ctx.prefix, "kiln::rt::Pool2DParams", "params",
+        fmt::format("{{{}, {}, {}, {}}}", literal(q.window), q.filter_h, q.filter_w, act_pair_int(q.act_min, q.act_max)));
+    out.call = fmt::format("  status = kiln::rt::{}_int8({}, {}, {}, {}, {});\n", fn, params, in_shape,
+                           ctx.input(op.inputs[0], "int8_t"), o_shape, ctx.output(op.outputs[0], "int8_t"));
+  } else {
+    const auto& q = p.float_params;
+    const std::string params = define_constant(
+        out, ctx.prefix, "kiln::rt::Pool2DFloatParams", "params",
+        fmt::format("{{{}, {}, {}, {}}}", literal(q.window), q.filter_h, q.filter_w, act_pair_float(q.act_min, q.act_max)));
+    out.call = fmt::format("  status = kiln::rt::{}_float({}, {}, {}, {}, {});\n", fn, params, in_shape,
+                           ctx.input(op.inputs[0], "float"), o_shape, ctx.output(op.outputs[0], "float"));
+  }
+}
+
+}  // namespace
+
+bool emit_conv_family(const EmitContext& ctx, EmittedOp& out) {
+  switch (ctx.op.type) {
+    case ir::OpType::kConv2D: emit_conv2d(ctx, out); return true;
+    case ir::OpType::kDepthwiseConv2D: emit_depthwise_conv2d(ctx, out); return true;
+    case ir::OpType::kFullyConnected: emit_fully_connected(ctx, out); return true;
+    case ir::OpType::kAveragePool2D:
+    case ir::OpType::kMaxPool2D: emit_pool2d(ctx, out); return true;
+    default: return false;
+  }
+}
 
 }  // namespace kiln::compiler

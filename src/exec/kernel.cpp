@@ -25,7 +25,9 @@ KernelPtr make_kernel(const ir::Model& model, const ir::Operator& op) {
     if (auto k = make_shape_family_kernel(model, op)) return k;
     if (auto k = make_lstm_family_kernel(model, op)) return k;
   } catch (const Error& e) {
-    throw Error(fmt::format("{}: {}", ir::op_name(op.type), e.what()));
+    const std::string prefix = std::string(ir::op_name(op.type)) + ":";
+    if (std::string_view(e.what()).starts_with(prefix)) throw;
+    throw Error(fmt::format("{} {}", prefix, e.what()));
   }
   throw Error(fmt::format("unsupported operator {}", describe(model, op)));
 }

@@ -1,0 +1,115 @@
+#include "dsp/audio_frontend.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "dsp/reference_log.h"
+
+namespace kiln {
+namespace dsp {
+
+namespace {
+
+const double kTwoPi = 6.283185307179586476925286766559;
+
+void fill_window(Window window, int32_t length, float* out) {
+  // Periodic windows (denominator L, not L - 1): the usual choice for spectral analysis, where
+  // consecutive frames tile the signal.
+  const double a0 = window == kWindowHann ? 0.5 : 0.54;
+  const double a1 = 1.0 - a0;
+  for (int32_t i = 0; i < length; ++i) {
+    out[i] = static_cast<float>(a0 - a1 * cos(kTwoPi * i / static_cast<double>(length)));
+  }
+}
+
+}  // namespace
+
+const char* audio_frame_check(const AudioFrameParams& params, FrameLayout* layout) {
+  if (!is_power_of_two(params.fft_length) || params.fft_length < 2 ||
+      params.fft_length > kMaxFftLength) {
+    return "fft_length must be a power of two between 2 and 65536";
+  }
+  if (params.window != kWindowNone && params.window != kWindowHann &&
+      params.window != kWindowHamming) {
+    return "window must be none, hann or hamming";
+  }
+  return frame_layout(params.sampling_frequency, params.frame_length, params.frame_stride,
+                      params.implementation_version, layout);
+}
+
+size_t power_spectrum_workspace_bytes(int32_t frame_samples, int32_t fft_length, Window window) {
+  PowerSpectrum ps;
+  WorkspaceCarver carver = workspace_carver(NULL, 0);
+  if (power_spectrum_init(&ps, frame_samples, fft_length, window, &carver) != rt::kOk) return 0;
+  return carver.used;
+}
+
+Status power_spectrum_init(PowerSpectrum* ps, int32_t frame_samples, int32_t fft_length,
+                           Window window, WorkspaceCarver* carver) {
+  if (!is_power_of_two(fft_length) || fft_length < 2 || fft_length > kMaxFftLength ||
+      frame_samples < 1) {
+    return rt::kBadArgument;
+  }
+  ps->used_samples = frame_samples < fft_length ? frame_samples : fft_length;
+  ps->inv_fft_length = 1.0f / static_cast<float>(fft_length);
+  const size_t fft_bytes = rfft_workspace_bytes(fft_length);
+  void* fft_memory = carve_bytes(carver, fft_bytes);
+  float* window_table =
+      window == kWindowNone ? NULL : carve_floats(carver, static_cast<size_t>(ps->used_samples));
+  ps->window = window_table;
+  ps->scratch = carve_floats(carver, static_cast<size_t>(ps->used_samples));
+  if (carver->base == NULL) return rt::kOk;  // counting only
+  if (carver->overflow) return rt::kBadArgument;
+  const Status status = rfft_init(&ps->fft, fft_length, fft_memory, fft_bytes);
+  if (status != rt::kOk) return status;
+  if (window_table) fill_window(window, ps->used_samples, window_table);
+  return rt::kOk;
+}
+
+void power_spectrum_compute(const PowerSpectrum& ps, const float* frame, float scale, float* out) {
+  const int32_t n = ps.used_samples;
+  const float* input = frame;
+  if (scale != 1.0f || ps.window) {
+    for (int32_t i = 0; i < n; ++i) ps.scratch[i] = frame[i] * scale;
+    if (ps.window) {
+      for (int32_t i = 0; i < n; ++i) ps.scratch[i] *= ps.window[i];
+    }
+    input = ps.scratch;
+  }
+  rfft_power(ps.fft, input, n, out);
+  const int32_t bins = ps.fft.n / 2 + 1;
+  for (int32_t k = 0; k < bins; ++k) out[k] *= ps.inv_fft_length;
+}
+
+bool outside_unit_range(const float* x, int32_t n) {
+  for (int32_t i = 0; i < n; ++i) {
+    if (x[i] < -1.0f || x[i] > 1.0f) return true;
+  }
+  return false;
+}
+
+void preemphasis_wrapped(const float* x, size_t n, size_t offset, int32_t count, int32_t shift,
+                         float cof, float* y) {
+  const size_t lag = static_cast<size_t>(shift);
+  for (int32_t i = 0; i < count; ++i) {
+    const size_t at = offset + static_cast<size_t>(i);
+    const float previous = at >= lag ? x[at - lag] : x[n - lag + at];
+    y[i] = x[at] - cof * previous;
+  }
+}
+
+NoiseFloor make_noise_floor(int32_t noise_floor_db, bool exact_log) {
+  NoiseFloor f;
+  f.exact_log = exact_log;
+  f.offset_db = static_cast<float>(-noise_floor_db);
+  f.scale = 1.0f / (static_cast<float>(-noise_floor_db) + 12.0f);
+  return f;
+}
+
+float noise_floor_scaled(float power, const NoiseFloor& floor) {
+  const float p = power < 1e-30f ? 1e-30f : power;
+  return (10.0f * log10_of(p, floor.exact_log) + floor.offset_db) * floor.scale;
+}
+
+}  // namespace dsp
+}  // namespace kiln

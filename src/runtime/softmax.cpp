@@ -1,0 +1,115 @@
+#include "runtime/softmax.h"
+
+#include <math.h>
+
+#include "runtime/fixed_point.h"
+#include "runtime/fixed_point_math.h"
+
+namespace kiln {
+namespace rt {
+
+namespace {
+
+// Integer bits of the scaled difference (Q5.26): differences down to -32 are representable;
+// exp(-16) and below no longer change an 8- or 16-bit result.
+const int kScaledDiffIntegerBits = 5;
+// Integer bits of the running sum (Q12.19): room for 4095 terms of at most 1. Longer rows can
+// wrap around, as they do in the reference.
+const int kAccumulationIntegerBits = 12;
+
+Status check_params(const SoftmaxQuantizedParams& p, const void* input, const void* output) {
+  if (p.outer_size < 0 || p.depth < 0) return kBadArgument;
+  if (p.input_left_shift < 0 || p.input_left_shift > 31 || p.diff_min > 0) return kBadArgument;
+  if (static_cast<int64_t>(p.outer_size) * p.depth > INT32_MAX) return kBadArgument;
+  if (p.outer_size > 0 && p.depth > 0 && (input == NULL || output == NULL)) return kBadArgument;
+  return kOk;
+}
+
+// beta * input_scale * d in Q5.26. diff_min guarantees d * 2^shift fits in int32 for valid
+// parameters; the shift is done on unsigned values so that invalid ones cannot cause UB.
+int32_t scaled_difference(int32_t diff, const SoftmaxQuantizedParams& p) {
+  const int32_t shifted = static_cast<int32_t>(static_cast<uint32_t>(diff)
+                                               << static_cast<uint32_t>(p.input_left_shift));
+  return saturating_rounding_doubling_high_mul(shifted, p.input_multiplier);
+}
+
+template <typename OutputT>
+void softmax_rows(const SoftmaxQuantizedParams& p, const int8_t* input, OutputT* output,
+                  int32_t output_bits, int32_t output_min, int32_t output_max) {
+  for (int32_t row = 0; row < p.outer_size; ++row) {
+    const int8_t* in = input + row * p.depth;
+    OutputT* out = output + row * p.depth;
+    int32_t max_value = -128;
+    for (int32_t c = 0; c < p.depth; ++c) max_value = max_i32(max_value, in[c]);
+
+    int32_t sum_of_exps = 0;  // Q12.19
+    for (int32_t c = 0; c < p.depth; ++c) {
+      const int32_t diff = in[c] - max_value;
+      if (diff < p.diff_min) continue;
+      const int32_t exp_q0 =
+          fxp::exp_on_negative_values(scaled_difference(diff, p), kScaledDiffIntegerBits);
+      sum_of_exps =
+          fxp::wrapping_add(sum_of_exps, fxp::rescale(exp_q0, 0, kAccumulationIntegerBits));
+    }
+
+    // 1 / sum = reciprocal * 2^-bits_over_unit. The maximum element contributes exactly 1, so the
+    // sum is at least 1 and bits_over_unit >= 0.
+    int bits_over_unit = 0;
+    const int32_t reciprocal =
+        fxp::reciprocal(sum_of_exps, kAccumulationIntegerBits, &bits_over_unit);
+    // exp * reciprocal is a Q0.31 probability scaled by 2^bits_over_unit; keep output_bits bits.
+    const int exponent = bits_over_unit + 31 - output_bits;
+    const bool exponent_valid = exponent >= 0 && exponent <= 31;
+
+    for (int32_t c = 0; c < p.depth; ++c) {
+      const int32_t diff = in[c] - max_value;
+      int32_t value = output_min;
+      if (diff >= p.diff_min && exponent_valid) {
+        const int32_t exp_q0 =
+            fxp::exp_on_negative_values(scaled_difference(diff, p), kScaledDiffIntegerBits);
+        const int32_t unsaturated = rounding_divide_by_pot(fxp::mul(reciprocal, exp_q0), exponent);
+        value = clamp_i32(unsaturated + output_min, output_min, output_max);
+      }
+      out[c] = static_cast<OutputT>(value);
+    }
+  }
+}
+
+}  // namespace
+
+Status softmax_int8(const SoftmaxQuantizedParams& p, const int8_t* input, int8_t* output) {
+  const Status status = check_params(p, input, output);
+  if (status != kOk) return status;
+  softmax_rows<int8_t>(p, input, output, 8, -128, 127);
+  return kOk;
+}
+
+Status softmax_int8_int16(const SoftmaxQuantizedParams& p, const int8_t* input, int16_t* output) {
+  const Status status = check_params(p, input, output);
+  if (status != kOk) return status;
+  softmax_rows<int16_t>(p, input, output, 16, -32768, 32767);
+  return kOk;
+}
+
+Status softmax_float(const SoftmaxFloatParams& p, const float* input, float* output) {
+  if (p.outer_size < 0 || p.depth < 0) return kBadArgument;
+  if (static_cast<int64_t>(p.outer_size) * p.depth > INT32_MAX) return kBadArgument;
+  if (p.outer_size > 0 && p.depth > 0 && (input == NULL || output == NULL)) return kBadArgument;
+  for (int32_t row = 0; row < p.outer_size; ++row) {
+    const float* in = input + row * p.depth;
+    float* out = output + row * p.depth;
+    // Subtracting the maximum keeps exp() from overflowing; the ratio is unchanged.
+    float max_value = -3.402823466e+38f;
+    for (int32_t c = 0; c < p.depth; ++c) max_value = in[c] > max_value ? in[c] : max_value;
+    float sum = 0.0f;
+    for (int32_t c = 0; c < p.depth; ++c) {
+      out[c] = expf((in[c] - max_value) * p.beta);
+      sum += out[c];
+    }
+    for (int32_t c = 0; c < p.depth; ++c) out[c] = out[c] / sum;
+  }
+  return kOk;
+}
+
+}  // namespace rt
+}  // namespace kiln
