@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "exec/ops/lstm.h"
 
 namespace kiln::compiler {
 
@@ -17,6 +18,39 @@ EmittedOp emit_op(const EmitContext& ctx) {
   throw Error(fmt::format("the compiler does not support {} with inputs ({})", ir::op_name(ctx.op.type), types));
 }
 
-int64_t op_scratch_bytes(const ir::Model& /*model*/, const ir::Operator& /*op*/) { return 0; }
+int64_t op_scratch_bytes(const ir::Model& model, const ir::Operator& op) {
+  switch (op.type) {
+    case ir::OpType::kUnidirectionalSequenceLstm:
+      return static_cast<int64_t>(exec::prepare_lstm(model, op).scratch_bytes);
+    // The other kernels work in their output (or registers) only.
+    case ir::OpType::kAdd:
+    case ir::OpType::kAveragePool2D:
+    case ir::OpType::kConcatenation:
+    case ir::OpType::kConv2D:
+    case ir::OpType::kDepthwiseConv2D:
+    case ir::OpType::kDequantize:
+    case ir::OpType::kExpandDims:
+    case ir::OpType::kFullyConnected:
+    case ir::OpType::kLeakyRelu:
+    case ir::OpType::kLogistic:
+    case ir::OpType::kMaxPool2D:
+    case ir::OpType::kMean:
+    case ir::OpType::kMul:
+    case ir::OpType::kPad:
+    case ir::OpType::kQuantize:
+    case ir::OpType::kRelu:
+    case ir::OpType::kRelu6:
+    case ir::OpType::kReshape:
+    case ir::OpType::kSoftmax:
+    case ir::OpType::kSqueeze:
+    case ir::OpType::kStridedSlice:
+    case ir::OpType::kSub:
+    case ir::OpType::kTanh:
+    case ir::OpType::kTranspose:
+      return 0;
+  }
+  throw Error(fmt::format("the compiler does not know the scratch needs of operator type {}",
+                          static_cast<int>(op.type)));
+}
 
 }  // namespace kiln::compiler
