@@ -14,7 +14,7 @@ count=0
 for src in src/runtime/*.cpp src/dsp/*.cpp; do
   [ -e "$src" ] || continue
   "$CXX" -mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard -fno-exceptions -fno-rtti \
-    -std=c++11 -O2 -Wall -Wextra -Werror -Isrc -c "$src" -o "$out/$(basename "$src").o"
+    -ffp-contract=off -std=c++11 -O2 -Wall -Wextra -Werror -Isrc -c "$src" -o "$out/$(basename "$src").o"
   count=$((count + 1))
 done
 # No global constructors: device objects must have no .init_array entries.

@@ -11,5 +11,6 @@ void add_run_command(CLI::App& app);
 void add_features_command(CLI::App& app);
 void add_example_command(CLI::App& app);
 void add_compile_command(CLI::App& app);
+void add_profile_command(CLI::App& app);
 
 }  // namespace kiln::cli

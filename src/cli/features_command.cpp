@@ -95,7 +95,8 @@ void add_features_command(CLI::App& app) {
   cmd->add_option("INPUT", args->input, "input: .wav, .csv, .png/.jpg, or .raw/.f32")->required();
   cmd->add_option("-o,--output", args->output, "features as little-endian float32, row-major")
       ->required();
-  cmd->add_option("--set", args->sets, "block parameter name=value (repeatable)");
+  cmd->add_option("--set", args->sets, "block parameter name=value (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("--png", args->png, "also draw the features as a PNG heatmap");
   cmd->callback([args] { run(*args); });
 }

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   kiln::cli::add_features_command(app);
   kiln::cli::add_example_command(app);
   kiln::cli::add_compile_command(app);
+  kiln::cli::add_profile_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -33,8 +33,14 @@ bool is_elementwise_in_place_safe(ir::OpType type) {
 
 }  // namespace
 
-ModelBuffers collect_buffers(const ir::Model& model, const std::vector<int64_t>& extra_scratch) {
+ModelBuffers collect_buffers(const ir::Model& model, const std::vector<int64_t>& extra_scratch,
+                             const std::vector<OutputSharing>& shared) {
   ModelBuffers out;
+  std::vector<int64_t> scratch = extra_scratch;
+  scratch.resize(std::max(scratch.size(), model.operators.size()), 0);
+  for (const OutputSharing& s : shared)
+    if (s.op >= 0 && static_cast<size_t>(s.op) < scratch.size())
+      scratch[static_cast<size_t>(s.op)] += s.scratch_bytes;
   const auto n_tensors = model.tensors.size();
   const auto last = static_cast<int32_t>(model.operators.size());  // "after the last op"
   out.buffer_of_tensor.assign(n_tensors, -1);
@@ -86,11 +92,18 @@ ModelBuffers collect_buffers(const ir::Model& model, const std::vector<int64_t>&
         }
       }
     }
-    if (k < static_cast<int32_t>(extra_scratch.size()) && extra_scratch[static_cast<size_t>(k)] > 0)
-      out.buffers.push_back({fmt::format("scratch_op{}", k), extra_scratch[static_cast<size_t>(k)], k, k});
+    if (scratch[static_cast<size_t>(k)] > 0)
+      out.buffers.push_back({fmt::format("scratch_op{}", k), scratch[static_cast<size_t>(k)], k, k});
   }
   // Outputs must survive the whole invocation.
   for (int32_t t : model.outputs) extend(t, last);
+
+  for (const OutputSharing& s : shared) {
+    const int32_t a = out.buffer_of_tensor.at(static_cast<size_t>(s.input));
+    const int32_t b = out.buffer_of_tensor.at(static_cast<size_t>(s.output));
+    if (a < 0 || b < 0 || a == b || out.buffers[static_cast<size_t>(b)].first_op != s.op) continue;
+    out.overlaps.push_back({static_cast<size_t>(a), static_cast<size_t>(b), s.delta, s.at_most});
+  }
 
   // An in-place pair is only legal if the input is read for the last time by that operator.
   std::erase_if(out.overlaps, [&](const AllowedOverlap& o) {

@@ -2,6 +2,7 @@
 // Each runs the executor's prepare step and spells its results, so generated code and the host
 // executor use the same constants.
 #include "compiler/emit_util.h"
+#include "core/error.h"
 #include "exec/ops/conv2d.h"
 #include "exec/ops/depthwise_conv2d.h"
 #include "exec/ops/fully_connected.h"
@@ -10,6 +11,13 @@
 namespace kiln::compiler {
 
 namespace {
+
+// The emitters below spell the int8 and float32 kernels; anything else (int16 activations) must
+// fail loudly rather than fall through to the wrong kernel.
+void require_float(ir::DType dtype) {
+  if (dtype != ir::DType::kFloat32)
+    throw Error(fmt::format("{} activations are not supported by the compiler yet", ir::dtype_name(dtype)));
+}
 
 std::string act_pair_int(int32_t lo, int32_t hi) { return fmt::format("{}, {}", lo, hi); }
 std::string act_pair_float(float lo, float hi) {
@@ -31,11 +39,24 @@ void emit_conv2d(const EmitContext& ctx, EmittedOp& out) {
                     act_pair_int(q.act_min, q.act_max)));
     const std::string mult = define_int32_array(out, ctx.prefix, "multiplier", p.output_multiplier);
     const std::string shift = define_int32_array(out, ctx.prefix, "shift", p.output_shift);
+    if (ctx.in_place) {
+      // 1x1 convolution whose output the memory plan put over its input (see
+      // runtime/conv2d_pointwise_in_place.h).
+      out.runtime_files.insert("runtime/conv2d_pointwise_in_place.h");
+      out.call = fmt::format(
+          "  status = kiln::rt::conv2d_pointwise_int8_in_place({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
+          "{});\n",
+          params, mult, shift, in_shape, ctx.input(op.inputs[0], "int8_t"), f_shape,
+          ctx.input(op.inputs[1], "int8_t"), optional_input(ctx, 2, "int32_t"), o_shape,
+          ctx.output(op.outputs[0], "int8_t"), ctx.scratch("int8_t"));
+      return;
+    }
     out.call = fmt::format(
         "  status = kiln::rt::conv2d_int8({}, {}, {}, {}, {}, {}, {}, {}, {}, {});\n", params, mult,
         shift, in_shape, ctx.input(op.inputs[0], "int8_t"), f_shape, ctx.input(op.inputs[1], "int8_t"),
         optional_input(ctx, 2, "int32_t"), o_shape, ctx.output(op.outputs[0], "int8_t"));
   } else {
+    require_float(p.dtype);
     const auto& q = p.float_params;
     const std::string params =
         define_constant(out, ctx.prefix, "kiln::rt::Conv2DFloatParams", "params",
@@ -62,12 +83,24 @@ void emit_depthwise_conv2d(const EmitContext& ctx, EmittedOp& out) {
                     q.output_offset, act_pair_int(q.act_min, q.act_max)));
     const std::string mult = define_int32_array(out, ctx.prefix, "multiplier", p.output_multiplier);
     const std::string shift = define_int32_array(out, ctx.prefix, "shift", p.output_shift);
+    if (ctx.in_place) {
+      // Output and input share their memory (see runtime/depthwise_conv2d_in_place.h).
+      out.runtime_files.insert("runtime/depthwise_conv2d_in_place.h");
+      out.call = fmt::format(
+          "  status = kiln::rt::depthwise_conv2d_int8_in_place({}, {}, {}, {}, {}, {}, {}, {}, {}, "
+          "{});\n",
+          params, mult, shift, in_shape, f_shape, ctx.input(op.inputs[1], "int8_t"),
+          optional_input(ctx, 2, "int32_t"), o_shape, ctx.output(op.outputs[0], "int8_t"),
+          ctx.scratch("int8_t"));
+      return;
+    }
     out.call = fmt::format(
         "  status = kiln::rt::depthwise_conv2d_int8({}, {}, {}, {}, {}, {}, {}, {}, {}, {});\n", params,
         mult, shift, in_shape, ctx.input(op.inputs[0], "int8_t"), f_shape,
         ctx.input(op.inputs[1], "int8_t"), optional_input(ctx, 2, "int32_t"), o_shape,
         ctx.output(op.outputs[0], "int8_t"));
   } else {
+    require_float(p.dtype);
     const auto& q = p.float_params;
     const std::string params = define_constant(
         out, ctx.prefix, "kiln::rt::DepthwiseConv2DFloatParams", "params",
@@ -99,6 +132,7 @@ void emit_fully_connected(const EmitContext& ctx, EmittedOp& out) {
                            ctx.input(op.inputs[1], "int8_t"), optional_input(ctx, 2, "int32_t"),
                            ctx.output(op.outputs[0], "int8_t"));
   } else {
+    require_float(p.dtype);
     const auto& q = p.float_params;
     const std::string params = define_constant(out, ctx.prefix, "kiln::rt::FullyConnectedFloatParams", "params",
                                                fmt::format("{{{}}}", act_pair_float(q.act_min, q.act_max)));
@@ -124,6 +158,7 @@ void emit_pool2d(const EmitContext& ctx, EmittedOp& out) {
     out.call = fmt::format("  status = kiln::rt::{}_int8({}, {}, {}, {}, {});\n", fn, params, in_shape,
                            ctx.input(op.inputs[0], "int8_t"), o_shape, ctx.output(op.outputs[0], "int8_t"));
   } else {
+    require_float(p.dtype);
     const auto& q = p.float_params;
     const std::string params = define_constant(
         out, ctx.prefix, "kiln::rt::Pool2DFloatParams", "params",

@@ -19,11 +19,13 @@ std::string dims_literal(const rt::LstmDims& d) {
 
 std::string activation_literal(rt::LstmCellActivation a) {
   switch (a) {
-    case rt::kLstmCellTanh: return "kiln::rt::kLstmCellTanh";
-    case rt::kLstmCellSigmoid: return "kiln::rt::kLstmCellSigmoid";
+    case rt::kLstmCellTanh:
+      return "kiln::rt::kLstmCellTanh";
+    case rt::kLstmCellSigmoid:
+      return "kiln::rt::kLstmCellSigmoid";
   }
-  throw Error(fmt::format("UNIDIRECTIONAL_SEQUENCE_LSTM: unknown cell activation {}",
-                          static_cast<int>(a)));
+  throw Error(
+      fmt::format("UNIDIRECTIONAL_SEQUENCE_LSTM: unknown cell activation {}", static_cast<int>(a)));
 }
 
 std::string scales_literal(const rt::LstmInt8GateScales& s) {
@@ -32,14 +34,14 @@ std::string scales_literal(const rt::LstmInt8GateScales& s) {
 }
 
 std::string int8_params_literal(const rt::LstmInt8Params& q) {
-  return fmt::format(
-      "{{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {{{}, {}}}, {}, {}}}",
-      dims_literal(q.dims), scales_literal(q.input_gate), scales_literal(q.forget_gate),
-      scales_literal(q.cell_gate), scales_literal(q.output_gate),
-      activation_literal(q.cell_activation), q.forget_cell_multiplier, q.forget_cell_shift,
-      q.input_cell_multiplier, q.input_cell_shift, q.hidden_multiplier, q.hidden_shift,
-      q.hidden_zero_point, q.cell_tanh.input_multiplier,
-      q.cell_tanh.input_right_shift, literal(q.use_cell_clip), q.cell_clip);
+  return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {{{}, {}}}, {}, {}}}",
+                     dims_literal(q.dims), scales_literal(q.input_gate),
+                     scales_literal(q.forget_gate), scales_literal(q.cell_gate),
+                     scales_literal(q.output_gate), activation_literal(q.cell_activation),
+                     q.forget_cell_multiplier, q.forget_cell_shift, q.input_cell_multiplier,
+                     q.input_cell_shift, q.hidden_multiplier, q.hidden_shift, q.hidden_zero_point,
+                     q.cell_tanh.input_multiplier, q.cell_tanh.input_right_shift,
+                     literal(q.use_cell_clip), q.cell_clip);
 }
 
 // The weight structs are namespace-scope constants holding the weight arrays' addresses, which
@@ -48,9 +50,10 @@ void require_flash_weights(const EmitContext& ctx, const exec::LstmPrepared& p) 
   for (const exec::LstmGateTensors& g : p.gates)
     for (int32_t t : {g.input_weights, g.recurrent_weights, g.bias})
       if (!ctx.model.tensor(t).is_constant() || ctx.model.tensor(t).is_variable)
-        throw Error(fmt::format("UNIDIRECTIONAL_SEQUENCE_LSTM: weight tensor '{}' must be constant "
-                                "and not a variable",
-                                ctx.model.tensor(t).name));
+        throw Error(
+            fmt::format("UNIDIRECTIONAL_SEQUENCE_LSTM: weight tensor '{}' must be constant "
+                        "and not a variable",
+                        ctx.model.tensor(t).name));
 }
 
 void emit_lstm_int8(const EmitContext& ctx, const exec::LstmPrepared& p, EmittedOp& out) {
@@ -58,12 +61,10 @@ void emit_lstm_int8(const EmitContext& ctx, const exec::LstmPrepared& p, Emitted
                                              int8_params_literal(p.int8_params));
   std::vector<std::string> gates;
   for (size_t g = 0; g < 4; ++g) {
-    const std::string input_bias =
-        define_int32_array(out, ctx.prefix, fmt::format("{}_input_bias", kGateNames[g]),
-                           p.input_bias[g]);
-    const std::string recurrent_bias =
-        define_int32_array(out, ctx.prefix, fmt::format("{}_recurrent_bias", kGateNames[g]),
-                           p.recurrent_bias[g]);
+    const std::string input_bias = define_int32_array(
+        out, ctx.prefix, fmt::format("{}_input_bias", kGateNames[g]), p.input_bias[g]);
+    const std::string recurrent_bias = define_int32_array(
+        out, ctx.prefix, fmt::format("{}_recurrent_bias", kGateNames[g]), p.recurrent_bias[g]);
     gates.push_back(fmt::format("{{{}, {}, {}, {}}}", ctx.input(p.gates[g].input_weights, "int8_t"),
                                 input_bias, ctx.input(p.gates[g].recurrent_weights, "int8_t"),
                                 recurrent_bias));
@@ -72,9 +73,9 @@ void emit_lstm_int8(const EmitContext& ctx, const exec::LstmPrepared& p, Emitted
       define_constant(out, ctx.prefix, "kiln::rt::LstmInt8Weights", "weights",
                       fmt::format("{{{}, {}, {}, {}}}", gates[0], gates[1], gates[2], gates[3]));
   out.call = fmt::format("  status = kiln::rt::lstm_int8({}, {}, {}, {}, {}, {}, {});\n", params,
-                         weights, ctx.input(p.input, "int8_t"), ctx.output(p.hidden_state, "int8_t"),
-                         ctx.output(p.cell_state, "int16_t"), ctx.output(p.output, "int8_t"),
-                         ctx.scratch("void"));
+                         weights, ctx.input(p.input, "int8_t"),
+                         ctx.output(p.hidden_state, "int8_t"), ctx.output(p.cell_state, "int16_t"),
+                         ctx.output(p.output, "int8_t"), ctx.scratch("void"));
 }
 
 void emit_lstm_float(const EmitContext& ctx, const exec::LstmPrepared& p, EmittedOp& out) {
@@ -105,12 +106,17 @@ bool emit_lstm_family(const EmitContext& ctx, EmittedOp& out) {
   out.runtime_files.insert("runtime/lstm.h");
   require_flash_weights(ctx, p);
   switch (p.dtype) {
-    case ir::DType::kInt8: emit_lstm_int8(ctx, p, out); return true;
-    case ir::DType::kFloat32: emit_lstm_float(ctx, p, out); return true;
+    case ir::DType::kInt8:
+      emit_lstm_int8(ctx, p, out);
+      return true;
+    case ir::DType::kFloat32:
+      emit_lstm_float(ctx, p, out);
+      return true;
     default:
-      throw Error(fmt::format("UNIDIRECTIONAL_SEQUENCE_LSTM on {} tensors is not supported by the "
-                              "compiler",
-                              ir::dtype_name(p.dtype)));
+      throw Error(
+          fmt::format("UNIDIRECTIONAL_SEQUENCE_LSTM on {} tensors is not supported by the "
+                      "compiler",
+                      ir::dtype_name(p.dtype)));
   }
 }
 

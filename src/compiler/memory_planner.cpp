@@ -4,8 +4,9 @@
 
 #include <algorithm>
 #include <functional>
+#include <limits>
+#include <map>
 #include <numeric>
-#include <set>
 #include <utility>
 
 #include "core/error.h"
@@ -18,55 +19,124 @@ bool lifetimes_intersect(const BufferRequest& x, const BufferRequest& y) {
   return x.first_op <= y.last_op && y.first_op <= x.last_op;
 }
 
-int64_t align_up(int64_t v, int64_t alignment) { return (v + alignment - 1) / alignment * alignment; }
-
-using PairSet = std::set<std::pair<size_t, size_t>>;
-
-PairSet pair_set(const std::vector<AllowedOverlap>& overlaps) {
-  PairSet s;
-  for (const auto& o : overlaps) {
-    s.insert({o.a, o.b});
-    s.insert({o.b, o.a});
-  }
-  return s;
+int64_t align_up(int64_t v, int64_t alignment) {
+  const int64_t r = v % alignment;
+  return r == 0 ? v : v + (r > 0 ? alignment - r : -r);
+}
+int64_t align_down(int64_t v, int64_t alignment) {
+  const int64_t r = v % alignment;
+  return r == 0 ? v : v - (r > 0 ? r : alignment + r);
 }
 
-// Places buffers in the given order, each at the lowest aligned offset where it collides with
-// no already-placed buffer of intersecting lifetime. A buffer allowed to share memory with a
-// placed partner first tries the partner's offset.
-MemoryPlan place_in_order(const std::vector<BufferRequest>& buffers, const PairSet& allowed,
+// The allowed overlaps by unordered buffer pair (the first declared wins for the planner; the
+// checker accepts a placement that satisfies any of them).
+using OverlapMap = std::multimap<std::pair<size_t, size_t>, AllowedOverlap>;
+
+OverlapMap overlap_map(const std::vector<AllowedOverlap>& overlaps, size_t n_buffers) {
+  OverlapMap m;
+  for (const auto& o : overlaps) {
+    if (o.a >= n_buffers || o.b >= n_buffers || o.a == o.b)
+      throw Error(fmt::format("memory plan: allowed overlap ({}, {}) names no valid buffer pair",
+                              o.a, o.b));
+    m.insert({{std::min(o.a, o.b), std::max(o.a, o.b)}, o});
+  }
+  return m;
+}
+
+const AllowedOverlap* find_overlap(const OverlapMap& m, size_t i, size_t j) {
+  auto it = m.find({std::min(i, j), std::max(i, j)});
+  return it == m.end() ? nullptr : &it->second;
+}
+
+bool satisfies(const AllowedOverlap& o, const std::vector<int64_t>& offsets) {
+  const int64_t diff = offsets[o.b] - offsets[o.a];
+  return o.at_most ? diff <= o.delta : diff == o.delta;
+}
+
+// Where buffer i (size s) may not start given one placed buffer j (at o, size sj) alive at the
+// same time: open intervals of start offsets. Without an allowed overlap that is every start
+// that makes the two intersect, (o - s, o + sj); an allowed overlap removes the starts it
+// permits from that interval. `preferred` receives the allowed start that shares the most
+// memory with j, if the two may overlap at all.
+struct Forbidden {
+  int64_t lo;  // exclusive
+  int64_t hi;  // exclusive
+};
+
+void forbid_starts(size_t i, int64_t s, int64_t o, int64_t sj, const AllowedOverlap* pair,
+                   int64_t alignment, std::vector<Forbidden>& out, std::vector<int64_t>& preferred) {
+  const int64_t lo = o - s, hi = o + sj;
+  if (!pair) {
+    out.push_back({lo, hi});
+    return;
+  }
+  const bool i_is_output = pair->b == i;
+  if (!pair->at_most) {
+    // Exactly one start is allowed inside the interval.
+    const int64_t target = i_is_output ? o + pair->delta : o - pair->delta;
+    out.push_back({lo, std::min(hi, target)});
+    out.push_back({std::max(lo, target), hi});
+    if (lo < target && target < hi) preferred.push_back(target);
+  } else if (i_is_output) {
+    // start - o <= delta: every start up to o + delta is allowed.
+    const int64_t limit = o + pair->delta;
+    out.push_back({std::max(lo, limit), hi});
+    if (limit > lo) preferred.push_back(align_down(limit, alignment));
+  } else {
+    // o - start <= delta: every start from o - delta on is allowed.
+    const int64_t limit = o - pair->delta;
+    out.push_back({lo, std::min(hi, limit)});
+    if (limit < hi) preferred.push_back(align_up(limit, alignment));
+  }
+}
+
+bool start_allowed(int64_t x, const std::vector<Forbidden>& forbidden, int64_t alignment) {
+  if (x < 0 || x % alignment != 0) return false;
+  for (const auto& f : forbidden)
+    if (f.lo < x && x < f.hi) return false;
+  return true;
+}
+
+// The lowest aligned start that no interval forbids.
+int64_t lowest_allowed_start(const std::vector<Forbidden>& forbidden, int64_t alignment) {
+  int64_t x = 0;
+  for (bool moved = true; moved;) {
+    moved = false;
+    for (const auto& f : forbidden)
+      if (f.lo < x && x < f.hi) {
+        x = align_up(f.hi, alignment);
+        moved = true;
+      }
+  }
+  return x;
+}
+
+// Places buffers in the given order, each where it collides with no already-placed buffer of
+// intersecting lifetime. A buffer with an allowed overlap partner already placed first tries
+// the start that shares the most memory with it; otherwise it takes the lowest free start.
+MemoryPlan place_in_order(const std::vector<BufferRequest>& buffers, const OverlapMap& allowed,
                           const std::vector<size_t>& order, int64_t alignment) {
   MemoryPlan plan;
   plan.offsets.assign(buffers.size(), -1);
   std::vector<size_t> placed;
+  std::vector<Forbidden> forbidden;
+  std::vector<int64_t> preferred;
   for (size_t i : order) {
     const BufferRequest& b = buffers[i];
-    // Memory ranges already taken during b's lifetime, sorted by offset.
-    std::vector<std::pair<int64_t, int64_t>> taken;
-    int64_t preferred = -1;
+    forbidden.clear();
+    preferred.clear();
     for (size_t j : placed) {
       if (!lifetimes_intersect(b, buffers[j])) continue;
-      if (allowed.count({i, j})) {
-        if (preferred < 0 && buffers[j].size >= b.size) preferred = plan.offsets[j];
-        continue;
-      }
-      taken.push_back({plan.offsets[j], plan.offsets[j] + buffers[j].size});
+      forbid_starts(i, b.size, plan.offsets[j], buffers[j].size, find_overlap(allowed, i, j),
+                    alignment, forbidden, preferred);
     }
-    std::sort(taken.begin(), taken.end());
-    auto fits_at = [&](int64_t offset) {
-      for (const auto& [lo, hi] : taken)
-        if (offset < hi && lo < offset + b.size) return false;
-      return true;
-    };
-    int64_t offset = 0;
-    if (preferred >= 0 && fits_at(preferred)) {
-      offset = preferred;
-    } else {
-      for (const auto& [lo, hi] : taken) {
-        if (offset + b.size <= lo) break;  // the gap before this range is big enough
-        offset = std::max(offset, align_up(hi, alignment));
+    int64_t offset = -1;
+    for (int64_t x : preferred)
+      if (start_allowed(x, forbidden, alignment)) {
+        offset = x;
+        break;
       }
-    }
+    if (offset < 0) offset = lowest_allowed_start(forbidden, alignment);
     plan.offsets[i] = offset;
     plan.arena_bytes = std::max(plan.arena_bytes, align_up(offset + b.size, alignment));
     placed.push_back(i);
@@ -76,13 +146,20 @@ MemoryPlan place_in_order(const std::vector<BufferRequest>& buffers, const PairS
 
 }  // namespace
 
+bool buffers_overlap(const std::vector<BufferRequest>& buffers, const MemoryPlan& plan, size_t a,
+                     size_t b) {
+  const int64_t lo = plan.offsets.at(a), hi = lo + buffers.at(a).size;
+  const int64_t lo2 = plan.offsets.at(b), hi2 = lo2 + buffers.at(b).size;
+  return lo < hi2 && lo2 < hi;
+}
+
 MemoryPlan plan_memory(const std::vector<BufferRequest>& buffers,
                        const std::vector<AllowedOverlap>& overlaps, int64_t alignment) {
   if (alignment <= 0) throw Error("memory plan: alignment must be positive");
   for (const auto& b : buffers)
     if (b.size < 0 || b.first_op > b.last_op)
       throw Error(fmt::format("memory plan: buffer '{}' has an invalid size or lifetime", b.name));
-  const PairSet allowed = pair_set(overlaps);
+  const OverlapMap allowed = overlap_map(overlaps, buffers.size());
 
   std::vector<size_t> identity(buffers.size());
   std::iota(identity.begin(), identity.end(), 0);
@@ -96,8 +173,9 @@ MemoryPlan plan_memory(const std::vector<BufferRequest>& buffers,
   const std::vector<std::pair<std::string, std::vector<size_t>>> orders = {
       {"largest-first", sorted([](auto& x, auto& y) { return x.size > y.size; })},
       {"earliest-first", sorted([](auto& x, auto& y) { return x.first_op < y.first_op; })},
-      {"longest-lived-first",
-       sorted([&](auto& x, auto& y) { return span(x) != span(y) ? span(x) > span(y) : x.size > y.size; })},
+      {"longest-lived-first", sorted([&](auto& x, auto& y) {
+         return span(x) != span(y) ? span(x) > span(y) : x.size > y.size;
+       })},
       {"largest-area-first", sorted([&](auto& x, auto& y) {
          return x.size * (span(x) + 1) > y.size * (span(y) + 1);
        })},
@@ -117,22 +195,36 @@ void check_plan(const std::vector<BufferRequest>& buffers,
                 const std::vector<AllowedOverlap>& overlaps, const MemoryPlan& plan) {
   if (plan.offsets.size() != buffers.size())
     throw Error("memory plan: number of offsets does not match number of buffers");
-  const PairSet allowed = pair_set(overlaps);
+  const OverlapMap allowed = overlap_map(overlaps, buffers.size());
   for (size_t i = 0; i < buffers.size(); ++i) {
     const int64_t lo = plan.offsets[i], hi = lo + buffers[i].size;
     if (lo < 0 || hi > plan.arena_bytes)
       throw Error(fmt::format("memory plan: buffer '{}' [{}, {}) lies outside the {}-byte arena",
                               buffers[i].name, lo, hi, plan.arena_bytes));
+  }
+  for (size_t i = 0; i < buffers.size(); ++i) {
     for (size_t j = i + 1; j < buffers.size(); ++j) {
       if (!lifetimes_intersect(buffers[i], buffers[j])) continue;
-      const int64_t lo2 = plan.offsets[j], hi2 = lo2 + buffers[j].size;
-      if (!(lo < hi2 && lo2 < hi)) continue;  // disjoint in memory
-      if (allowed.count({i, j}) && lo == lo2) continue;  // legal in-place reuse
+      if (!buffers_overlap(buffers, plan, i, j)) continue;
+      // Overlap while both alive: legal only as an allowed pair demands.
+      std::string why = "not an allowed in-place pair";
+      auto [first, last] = allowed.equal_range({i, j});
+      bool legal = false;
+      for (auto it = first; it != last && !legal; ++it) {
+        const AllowedOverlap& o = it->second;
+        legal = satisfies(o, plan.offsets);
+        if (!legal)
+          why = fmt::format("'{}' must start {} {} bytes from '{}' but starts {} from it",
+                            buffers[o.b].name, o.at_most ? "at most" : "exactly", o.delta,
+                            buffers[o.a].name, plan.offsets[o.b] - plan.offsets[o.a]);
+      }
+      if (legal) continue;
       throw Error(fmt::format(
           "memory plan: '{}' [{}, {}) and '{}' [{}, {}) overlap while both alive (ops {}..{} and "
-          "{}..{})",
-          buffers[i].name, lo, hi, buffers[j].name, lo2, hi2, buffers[i].first_op,
-          buffers[i].last_op, buffers[j].first_op, buffers[j].last_op));
+          "{}..{}): {}",
+          buffers[i].name, plan.offsets[i], plan.offsets[i] + buffers[i].size, buffers[j].name,
+          plan.offsets[j], plan.offsets[j] + buffers[j].size, buffers[i].first_op,
+          buffers[i].last_op, buffers[j].first_op, buffers[j].last_op, why));
     }
   }
 }

@@ -26,6 +26,9 @@ struct EmitContext {
   std::function<bool(int32_t a, int32_t b)> same_memory;
   // Pointer to this operator's scratch region (its size reported by the emitter).
   std::function<std::string(const std::string& c_type)> scratch;
+  // The memory plan put this operator's output over its input for its in-place kernel
+  // (compiler/output_sharing.h): the emitter must call that kernel, with `scratch`.
+  bool in_place = false;
 };
 
 struct EmittedOp {

@@ -195,7 +195,7 @@ dsp::AudioFrameParams audio_params(const BlockParams& p, const Signal& s, int32_
   a.frame_length = p.real("frame_length", frame_length);
   a.frame_stride = p.real("frame_stride", frame_stride);
   a.fft_length = p.integer("fft_length", fft_length);
-  a.window = static_cast<dsp::Window>(p.choice("window", {"none", "hann", "hamming"}, 0));
+  a.window = p.choice("window", {"none", "hann", "hamming"}, 0);
   a.exact_log = p.flag("exact_log", false);
   return a;
 }
@@ -298,8 +298,7 @@ Features run_spectral(const BlockParams& p, const BlockInput& input) {
   sp.implementation_version = p.integer("implementation_version", 4);
   sp.input_decimation_ratio = p.integer("input_decimation_ratio", 1);
   sp.extra_low_freq = p.flag("extra_low_freq", false);
-  sp.filter_type =
-      static_cast<dsp::FilterType>(p.choice("filter_type", {"none", "low", "high"}, 0));
+  sp.filter_type = p.choice("filter_type", {"none", "low", "high"}, 0);
   sp.filter_cutoff = p.real("filter_cutoff", 3.0);
   sp.filter_order = p.integer("filter_order", 6);
   sp.fft_length = p.integer("fft_length", 16);
@@ -363,8 +362,7 @@ Features run_image(const BlockParams& p, const BlockInput& input) {
   dsp::ImageParams ip{};
   ip.width = p.integer("width", 96);
   ip.height = p.integer("height", 96);
-  ip.resize_mode = static_cast<dsp::ResizeMode>(
-      p.choice("resize_mode", {"squash", "fit_shortest", "fit_longest"}, 0));
+  ip.resize_mode = p.choice("resize_mode", {"squash", "fit_shortest", "fit_longest"}, 0);
   ip.channels = p.choice("channels", {"rgb", "grayscale"}, 0) == 0 ? 3 : 1;
   ip.scale_min = p.real("scale_min", 0.0);
   ip.scale_max = p.real("scale_max", 1.0);

@@ -81,8 +81,8 @@ float decode(const uint8_t* p, const Format& f) {
     double v;
     std::memcpy(&v, &bits, 8);
     // Out-of-range doubles would make the conversion undefined; saturate them instead.
-    const double scaled = std::clamp(v * 32768.0, -static_cast<double>(FLT_MAX),
-                                     static_cast<double>(FLT_MAX));
+    const double scaled =
+        std::clamp(v * 32768.0, -static_cast<double>(FLT_MAX), static_cast<double>(FLT_MAX));
     return static_cast<float>(scaled);
   }
   switch (f.bits) {

@@ -12,7 +12,7 @@ namespace {
 
 const double kTwoPi = 6.283185307179586476925286766559;
 
-void fill_window(Window window, int32_t length, float* out) {
+void fill_window(int32_t window, int32_t length, float* out) {
   // Periodic windows (denominator L, not L - 1): the usual choice for spectral analysis, where
   // consecutive frames tile the signal.
   const double a0 = window == kWindowHann ? 0.5 : 0.54;
@@ -37,17 +37,10 @@ const char* audio_frame_check(const AudioFrameParams& params, FrameLayout* layou
                       params.implementation_version, layout);
 }
 
-size_t power_spectrum_workspace_bytes(int32_t frame_samples, int32_t fft_length, Window window) {
-  PowerSpectrum ps;
-  WorkspaceCarver carver = workspace_carver(NULL, 0);
-  if (power_spectrum_init(&ps, frame_samples, fft_length, window, &carver) != rt::kOk) return 0;
-  return carver.used;
-}
-
 Status power_spectrum_init(PowerSpectrum* ps, int32_t frame_samples, int32_t fft_length,
-                           Window window, WorkspaceCarver* carver) {
+                           int32_t window, WorkspaceCarver* carver) {
   if (!is_power_of_two(fft_length) || fft_length < 2 || fft_length > kMaxFftLength ||
-      frame_samples < 1) {
+      frame_samples < 1 || window < kWindowNone || window > kWindowHamming) {
     return rt::kBadArgument;
   }
   ps->used_samples = frame_samples < fft_length ? frame_samples : fft_length;

@@ -22,7 +22,7 @@ struct AudioFrameParams {
   float frame_stride;              // seconds
   int32_t fft_length;              // power of two
   int32_t implementation_version;  // reference behaviour to reproduce
-  Window window;                   // kWindowNone reproduces the reference
+  int32_t window;                  // a Window value; kWindowNone reproduces the reference
   bool exact_log;                  // false reproduces the reference's log approximations
 };
 
@@ -38,9 +38,10 @@ struct PowerSpectrum {
   float* scratch;       // used_samples floats for the scaled / windowed copy
 };
 
-size_t power_spectrum_workspace_bytes(int32_t frame_samples, int32_t fft_length, Window window);
+// Lays out the FFT plan, window table and scratch in the carver (counting only when it has no
+// base) and, with real memory, fills the tables.
 Status power_spectrum_init(PowerSpectrum* ps, int32_t frame_samples, int32_t fft_length,
-                           Window window, WorkspaceCarver* carver);
+                           int32_t window, WorkspaceCarver* carver);
 
 // Writes fft_length/2 + 1 values P[k] = |FFT(scale * frame)[k]|^2 / fft_length. `scale` is applied
 // before the window; 1 leaves the samples untouched.

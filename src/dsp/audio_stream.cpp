@@ -23,13 +23,6 @@ void audio_run_batch(const FrameLayout& layout, int32_t num_frames, const Preemp
   }
 }
 
-size_t frame_stream_workspace_bytes(const FrameLayout& layout, const Preemphasis& pre) {
-  FrameStream stream;
-  WorkspaceCarver carver = workspace_carver(NULL, 0);
-  frame_stream_init(&stream, layout, pre, &carver);
-  return carver.used;
-}
-
 Status frame_stream_init(FrameStream* stream, const FrameLayout& layout, const Preemphasis& pre,
                          WorkspaceCarver* carver) {
   if (layout.frame_samples < 1 || layout.stride_samples < 1 || pre.shift < 0) {

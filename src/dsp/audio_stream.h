@@ -38,7 +38,8 @@ struct FrameStream {
   int64_t fill;  // samples in `frame`; negative = samples still to skip (stride > frame)
 };
 
-size_t frame_stream_workspace_bytes(const FrameLayout& layout, const Preemphasis& pre);
+// Lays out the frame buffer and pre-emphasis history (counting only when the carver has no base)
+// and starts an empty stream with zero history.
 Status frame_stream_init(FrameStream* stream, const FrameLayout& layout, const Preemphasis& pre,
                          WorkspaceCarver* carver);
 

@@ -25,12 +25,12 @@ namespace dsp {
 enum ResizeMode { kResizeSquash = 0, kResizeFitShortest = 1, kResizeFitLongest = 2 };
 
 struct ImageParams {
-  int32_t width;   // output width, 1..4096
-  int32_t height;  // output height, 1..4096
-  ResizeMode resize_mode;
-  int32_t channels;  // 1 (grayscale) or 3 (RGB)
-  float scale_min;   // value of a black pixel
-  float scale_max;   // value of a full-intensity pixel
+  int32_t width;        // output width, 1..4096
+  int32_t height;       // output height, 1..4096
+  int32_t resize_mode;  // a ResizeMode value
+  int32_t channels;     // 1 (grayscale) or 3 (RGB)
+  float scale_min;      // value of a black pixel
+  float scale_max;      // value of a full-intensity pixel
 };
 
 struct ImageInput {

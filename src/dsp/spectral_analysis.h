@@ -36,10 +36,10 @@ struct SpectralParams {
   int32_t implementation_version;  // 2, 3 or 4
   int32_t input_decimation_ratio;  // must be 1
   bool extra_low_freq;             // must be false
-  FilterType filter_type;
-  float filter_cutoff;   // Hz
-  int32_t filter_order;  // even, 0..16
-  int32_t fft_length;    // power of two, 4..65536
+  int32_t filter_type;             // a FilterType value
+  float filter_cutoff;             // Hz
+  int32_t filter_order;            // even, 0..16
+  int32_t fft_length;              // power of two, 4..65536
   bool do_log;
   bool do_fft_overlap;
   bool exact_log;  // false reproduces the reference's log10 approximation

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "core/error.h"
 
@@ -56,10 +57,13 @@ QuantizedRange activation_range_quantized(ir::Activation act, const ir::Tensor& 
 }
 
 FloatRange activation_range_float(ir::Activation act) {
-  const float inf = std::numeric_limits<float>::infinity();
+  // No clamp is a clamp to the finite float range, as the reference does: an overflow then
+  // saturates at FLT_MAX instead of becoming infinity.
+  const float lowest = std::numeric_limits<float>::lowest();
+  const float highest = std::numeric_limits<float>::max();
   switch (act) {
-    case ir::Activation::kNone: return {-inf, inf};
-    case ir::Activation::kRelu: return {0.0f, inf};
+    case ir::Activation::kNone: return {lowest, highest};
+    case ir::Activation::kRelu: return {0.0f, highest};
     case ir::Activation::kRelu6: return {0.0f, 6.0f};
     case ir::Activation::kReluN1To1: return {-1.0f, 1.0f};
     default:

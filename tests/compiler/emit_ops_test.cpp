@@ -89,16 +89,22 @@ class Graph {
     for (int32_t d : shape) n *= d;
     const auto count = static_cast<size_t>(n);
     switch (dtype) {
-      case DType::kFloat32: return constant(shape, dtype, random_floats(count, lo, hi), quant);
-      case DType::kInt8: return constant(shape, dtype, random_ints<int8_t>(count, lo, hi), quant);
-      case DType::kInt16: return constant(shape, dtype, random_ints<int16_t>(count, lo, hi), quant);
-      case DType::kInt32: return constant(shape, dtype, random_ints<int32_t>(count, lo, hi), quant);
-      default: throw Error("random_constant: unsupported type");
+      case DType::kFloat32:
+        return constant(shape, dtype, random_floats(count, lo, hi), quant);
+      case DType::kInt8:
+        return constant(shape, dtype, random_ints<int8_t>(count, lo, hi), quant);
+      case DType::kInt16:
+        return constant(shape, dtype, random_ints<int16_t>(count, lo, hi), quant);
+      case DType::kInt32:
+        return constant(shape, dtype, random_ints<int32_t>(count, lo, hi), quant);
+      default:
+        throw Error("random_constant: unsupported type");
     }
   }
 
   void op(const std::string& label, OpType type, std::vector<int32_t> inputs,
-          std::vector<int32_t> outputs, ir::OpOptions options = {}, bool outputs_are_model_outputs = true) {
+          std::vector<int32_t> outputs, ir::OpOptions options = {},
+          bool outputs_are_model_outputs = true) {
     ir::Operator o;
     o.type = type;
     o.inputs = std::move(inputs);
@@ -107,7 +113,8 @@ class Graph {
     if (outputs_are_model_outputs)
       for (size_t i = 0; i < o.outputs.size(); ++i) {
         model_.outputs.push_back(o.outputs[i]);
-        labels_.push_back(fmt::format("{} (op {}, {})", label, model_.operators.size(), ir::op_name(type)));
+        labels_.push_back(
+            fmt::format("{} (op {}, {})", label, model_.operators.size(), ir::op_name(type)));
       }
     model_.operators.push_back(std::move(o));
   }
@@ -155,7 +162,9 @@ class Graph {
   std::mt19937 rng_;
 };
 
-ir::Quantization per_tensor(float scale, int64_t zero_point = 0) { return {{scale}, {zero_point}, 0}; }
+ir::Quantization per_tensor(float scale, int64_t zero_point = 0) {
+  return {{scale}, {zero_point}, 0};
+}
 
 int shell(const std::string& command, const fs::path& log) {
   return std::system(fmt::format("{} > {} 2>&1", command, log.string()).c_str());
@@ -197,10 +206,12 @@ void expect_generated_code_matches_executor(Graph& graph, const std::string& nam
   for (size_t i = 0; i < inputs.size(); ++i) {
     const fs::path file = dir / fmt::format("in_{}.bin", i);
     std::ofstream(file, std::ios::binary)
-        .write(reinterpret_cast<const char*>(inputs[i].data()), static_cast<std::streamsize>(inputs[i].size()));
+        .write(reinterpret_cast<const char*>(inputs[i].data()),
+               static_cast<std::streamsize>(inputs[i].size()));
     args += " " + file.string();
   }
-  for (size_t i = 0; i < model.outputs.size(); ++i) args += " " + (dir / fmt::format("out_{}.bin", i)).string();
+  for (size_t i = 0; i < model.outputs.size(); ++i)
+    args += " " + (dir / fmt::format("out_{}.bin", i)).string();
   ASSERT_EQ(shell(fmt::format("{}/{}_run{}", dir.string(), name, args), dir / "run.log"), 0)
       << tail_of(dir / "run.log");
 
@@ -213,23 +224,30 @@ void expect_generated_code_matches_executor(Graph& graph, const std::string& nam
 
   if (have_arm_compiler()) {
     const fs::path arm_log = dir / "arm.log";
-    ASSERT_EQ(shell(fmt::format("make -C {0} clean && make -C {0} -j2 CXX=arm-none-eabi-g++ AR=arm-none-eabi-ar "
-                                "ARCH_FLAGS='-mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard' lib{1}.a",
-                                dir.string(), name),
-                    arm_log),
-              0)
+    ASSERT_EQ(
+        shell(
+            fmt::format(
+                "(make -C {0} clean && make -C {0} -j2 CXX=arm-none-eabi-g++ AR=arm-none-eabi-ar "
+                "ARCH_FLAGS='-mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard' lib{1}.a)",
+                dir.string(), name),
+            arm_log),
+        0)
         << "Cortex-M4 build failed:\n"
         << tail_of(arm_log);
     // Operator constants must be constant-initialized: no start-up code on the device.
-    for (const std::string object : {name + ".o", name + "_weights.o"})
-      EXPECT_NE(shell(fmt::format("arm-none-eabi-objdump -h {} | grep -q init_array", (dir / object).string()),
+    for (const std::string& object : {name + ".o", name + "_weights.o"})
+      EXPECT_NE(shell(fmt::format("arm-none-eabi-objdump -h {} | grep -q init_array",
+                                  (dir / object).string()),
                       dir / "objdump.log"),
                 0)
           << object << " has a global constructor";
   } else {
-    std::cout << "[ NOTE ] arm-none-eabi-g++ not found: Cortex-M4 build of " << name << " not checked\n";
+    std::cout << "[ NOTE ] arm-none-eabi-g++ not found: Cortex-M4 build of " << name
+              << " not checked\n";
   }
-  if (!::testing::Test::HasFailure()) fs::remove_all(dir);
+  // KILN_KEEP_TEST_DIRS=1 keeps the generated folder for inspection.
+  if (!::testing::Test::HasFailure() && std::getenv("KILN_KEEP_TEST_DIRS") == nullptr)
+    fs::remove_all(dir);
 }
 
 std::string generated_source(const ir::Model& model, const std::string& name) {
@@ -262,12 +280,14 @@ Graph shape_family_graph() {
   const int32_t flat = g.activation({1, 48}, DType::kInt8, 0.05f, -3);
   g.op("reshape int8 with shape input", OpType::kReshape, {a8, g.indices({1, -1})}, {flat});
   const int32_t r3 = g.activation({4, 4, 3}, DType::kFloat32);
-  g.op("reshape float with new_shape", OpType::kReshape, {af}, {r3}, ir::ReshapeOptions{{4, 4, 3}}, false);
+  g.op("reshape float with new_shape", OpType::kReshape, {af}, {r3}, ir::ReshapeOptions{{4, 4, 3}},
+       false);
   const int32_t expanded = g.activation({4, 1, 4, 3}, DType::kFloat32);
   g.op("expand_dims float", OpType::kExpandDims, {r3, g.indices({1})}, {expanded}, {}, false);
   const int32_t squeezed = g.activation({4, 4, 3}, DType::kFloat32);
   g.op("squeeze float", OpType::kSqueeze, {expanded}, {squeezed}, ir::SqueezeOptions{{1}});
-  const int32_t table = g.random_constant({2, 3, 5}, DType::kInt16, -30000, 30000, per_tensor(0.001f));
+  const int32_t table =
+      g.random_constant({2, 3, 5}, DType::kInt16, -30000, 30000, per_tensor(0.001f));
   const int32_t table_flat = g.activation({30}, DType::kInt16, 0.001f, 0);
   g.op("reshape of a constant (copied)", OpType::kReshape, {table, g.indices({30})}, {table_flat});
 
@@ -280,21 +300,27 @@ Graph shape_family_graph() {
   g.op("relu6 int16", OpType::kRelu6, {a16}, {g.activation({2, 3, 5}, DType::kInt16, 0.001f, 0)});
 
   // PAD with the default value and with a constant value input.
-  const int32_t pads4 = g.constant({4, 2}, DType::kInt32, std::vector<int32_t>{0, 0, 1, 2, 0, 1, 2, 0});
-  g.op("pad int8", OpType::kPad, {a8, pads4}, {g.activation({1, 7, 5, 5}, DType::kInt8, 0.05f, -3)});
+  const int32_t pads4 =
+      g.constant({4, 2}, DType::kInt32, std::vector<int32_t>{0, 0, 1, 2, 0, 1, 2, 0});
+  g.op("pad int8", OpType::kPad, {a8, pads4},
+       {g.activation({1, 7, 5, 5}, DType::kInt8, 0.05f, -3)});
   g.op("pad float", OpType::kPad, {af, pads4}, {g.activation({1, 7, 5, 5}, DType::kFloat32)});
   const int32_t pads3 = g.constant({3, 2}, DType::kInt32, std::vector<int32_t>{1, 0, 0, 2, 1, 1});
-  g.op("pad int16", OpType::kPad, {a16, pads3}, {g.activation({3, 5, 7}, DType::kInt16, 0.001f, 0)});
+  g.op("pad int16", OpType::kPad, {a16, pads3},
+       {g.activation({3, 5, 7}, DType::kInt16, 0.001f, 0)});
   g.op("pad int32", OpType::kPad, {a32, pads3}, {g.activation({3, 5, 7}, DType::kInt32)});
-  const int32_t value8 = g.constant({1}, DType::kInt8, std::vector<int8_t>{77}, per_tensor(0.05f, -3));
+  const int32_t value8 =
+      g.constant({1}, DType::kInt8, std::vector<int8_t>{77}, per_tensor(0.05f, -3));
   g.op("pad int8 with value", OpType::kPad, {a8, pads4, value8},
        {g.activation({1, 7, 5, 5}, DType::kInt8, 0.05f, -3)});
   const int32_t valuef = g.constant({1}, DType::kFloat32, std::vector<float>{-1.25f});
-  g.op("pad float with value", OpType::kPad, {af, pads4, valuef}, {g.activation({1, 7, 5, 5}, DType::kFloat32)});
+  g.op("pad float with value", OpType::kPad, {af, pads4, valuef},
+       {g.activation({1, 7, 5, 5}, DType::kFloat32)});
 
   // CONCATENATION, including a constant operand and a negative axis.
   const int32_t b8 = g.input({1, 4, 2, 3}, DType::kInt8, 0.1f, 5);
-  const int32_t c8 = g.random_constant({1, 4, 1, 3}, DType::kInt8, -128, 127, per_tensor(0.05f, -3));
+  const int32_t c8 =
+      g.random_constant({1, 4, 1, 3}, DType::kInt8, -128, 127, per_tensor(0.05f, -3));
   g.op("concatenation int8 axis 2", OpType::kConcatenation, {a8, b8, c8},
        {g.activation({1, 4, 7, 3}, DType::kInt8, 0.05f, -3)}, ir::ConcatenationOptions{2});
   const int32_t bf = g.input({1, 4, 4, 2}, DType::kFloat32);
@@ -333,7 +359,8 @@ Graph shape_family_graph() {
        {g.activation({4, 4, 3, 1}, DType::kFloat32)});
   g.op("transpose int16", OpType::kTranspose, {a16, g.indices({2, 0, 1})},
        {g.activation({5, 2, 3}, DType::kInt16, 0.001f, 0)});
-  g.op("transpose int32", OpType::kTranspose, {a32, g.indices({1, 2, 0})}, {g.activation({3, 5, 2}, DType::kInt32)});
+  g.op("transpose int32", OpType::kTranspose, {a32, g.indices({1, 2, 0})},
+       {g.activation({3, 5, 2}, DType::kInt32)});
   return g;
 }
 
@@ -377,9 +404,12 @@ int32_t add_lstm(Graph& g, const std::string& label, int32_t input, int32_t unit
   operands[0] = input;
   for (int32_t gate = 0; gate < 4; ++gate) {
     if (int8) {
-      operands[1 + gate] = g.random_constant({units, depth}, DType::kInt8, -127, 127, per_tensor(0.004f + 0.001f * gate));
-      operands[5 + gate] = g.random_constant({units, units}, DType::kInt8, -127, 127, per_tensor(0.003f + 0.0005f * gate));
-      operands[12 + gate] = g.random_constant({units}, DType::kInt32, -20000, 20000, per_tensor(1.0f / 32768));
+      operands[1 + gate] = g.random_constant({units, depth}, DType::kInt8, -127, 127,
+                                             per_tensor(0.004f + 0.001f * gate));
+      operands[5 + gate] = g.random_constant({units, units}, DType::kInt8, -127, 127,
+                                             per_tensor(0.003f + 0.0005f * gate));
+      operands[12 + gate] =
+          g.random_constant({units}, DType::kInt32, -20000, 20000, per_tensor(1.0f / 32768));
     } else {
       operands[1 + gate] = g.random_constant({units, depth}, DType::kFloat32, -0.8, 0.8);
       operands[5 + gate] = g.random_constant({units, units}, DType::kFloat32, -0.8, 0.8);
@@ -406,9 +436,11 @@ int32_t add_lstm(Graph& g, const std::string& label, int32_t input, int32_t unit
 Graph lstm_graph() {
   Graph g(23);
   add_lstm(g, "lstm int8", g.input({2, 5, 4}, DType::kInt8, 1.0f / 64, -10), 3, true, false, 0.0f);
-  add_lstm(g, "lstm int8 time major, clipped", g.input({5, 2, 3}, DType::kInt8, 1.0f / 32, 7), 4, true, true, 2.0f);
+  add_lstm(g, "lstm int8 time major, clipped", g.input({5, 2, 3}, DType::kInt8, 1.0f / 32, 7), 4,
+           true, true, 2.0f);
   add_lstm(g, "lstm float", g.input({2, 4, 3}, DType::kFloat32), 5, false, false, 0.0f);
-  add_lstm(g, "lstm float time major, clipped", g.input({4, 3, 2}, DType::kFloat32), 3, false, true, 0.5f);
+  add_lstm(g, "lstm float time major, clipped", g.input({4, 3, 2}, DType::kFloat32), 3, false, true,
+           0.5f);
   return g;
 }
 
@@ -427,7 +459,8 @@ TEST(EmitOps, LstmScratchIsReserved) {
   }
   const compiler::CompiledModel compiled = compiler::compile_model(model, {});
   int scratch_buffers = 0;
-  for (const auto& buffer : compiled.buffers.buffers) scratch_buffers += buffer.name.starts_with("scratch_op");
+  for (const auto& buffer : compiled.buffers.buffers)
+    scratch_buffers += buffer.name.starts_with("scratch_op");
   EXPECT_EQ(scratch_buffers, 4);
 }
 
@@ -465,12 +498,16 @@ Graph conv_family_graph() {
   conv.padding = ir::Padding::kSame;
   conv.stride_h = 2;
   conv.activation = ir::Activation::kRelu;
-  const int32_t w8 = g.random_constant({4, 3, 3, 3}, DType::kInt8, -127, 127, {filter_scales, {0, 0, 0, 0}, 0});
-  const int32_t b32 = g.random_constant({4}, DType::kInt32, -2000, 2000, {bias_scales, {0, 0, 0, 0}, 0});
-  g.op("conv2d int8", OpType::kConv2D, {x8, w8, b32}, {g.activation({1, 3, 6, 4}, DType::kInt8, 0.1f, 2)}, conv);
+  const int32_t w8 =
+      g.random_constant({4, 3, 3, 3}, DType::kInt8, -127, 127, {filter_scales, {0, 0, 0, 0}, 0});
+  const int32_t b32 =
+      g.random_constant({4}, DType::kInt32, -2000, 2000, {bias_scales, {0, 0, 0, 0}, 0});
+  g.op("conv2d int8", OpType::kConv2D, {x8, w8, b32},
+       {g.activation({1, 3, 6, 4}, DType::kInt8, 0.1f, 2)}, conv);
   const int32_t wf = g.random_constant({4, 3, 3, 3}, DType::kFloat32, -1, 1);
   const int32_t bf = g.random_constant({4}, DType::kFloat32, -1, 1);
-  g.op("conv2d float", OpType::kConv2D, {xf, wf, bf}, {g.activation({1, 3, 6, 4}, DType::kFloat32)}, conv);
+  g.op("conv2d float", OpType::kConv2D, {xf, wf, bf}, {g.activation({1, 3, 6, 4}, DType::kFloat32)},
+       conv);
 
   ir::DepthwiseConv2DOptions dw;
   dw.padding = ir::Padding::kValid;
@@ -480,8 +517,10 @@ Graph conv_family_graph() {
   std::vector<float> dw_bias_scales;
   for (float s : dw_scales) dw_bias_scales.push_back(s * in_scale);
   const std::vector<int64_t> zeros6(6, 0);
-  const int32_t dw8 = g.random_constant({1, 3, 3, 6}, DType::kInt8, -127, 127, {dw_scales, zeros6, 3});
-  const int32_t dwb = g.random_constant({6}, DType::kInt32, -2000, 2000, {dw_bias_scales, zeros6, 0});
+  const int32_t dw8 =
+      g.random_constant({1, 3, 3, 6}, DType::kInt8, -127, 127, {dw_scales, zeros6, 3});
+  const int32_t dwb =
+      g.random_constant({6}, DType::kInt32, -2000, 2000, {dw_bias_scales, zeros6, 0});
   g.op("depthwise int8", OpType::kDepthwiseConv2D, {x8, dw8, dwb},
        {g.activation({1, 4, 4, 6}, DType::kInt8, 0.08f, -1)}, dw);
   const int32_t dwf = g.random_constant({1, 3, 3, 6}, DType::kFloat32, -1, 1);
@@ -489,7 +528,8 @@ Graph conv_family_graph() {
        {g.activation({1, 4, 4, 6}, DType::kFloat32)}, dw);
 
   const int32_t fc_w8 = g.random_constant({5, 108}, DType::kInt8, -127, 127, per_tensor(0.004f));
-  const int32_t fc_b8 = g.random_constant({5}, DType::kInt32, -3000, 3000, per_tensor(0.004f * in_scale));
+  const int32_t fc_b8 =
+      g.random_constant({5}, DType::kInt32, -3000, 3000, per_tensor(0.004f * in_scale));
   g.op("fully_connected int8", OpType::kFullyConnected, {x8, fc_w8, fc_b8},
        {g.activation({1, 5}, DType::kInt8, 0.2f, 0)}, ir::FullyConnectedOptions{});
   const int32_t fc_wf = g.random_constant({5, 108}, DType::kFloat32, -0.2, 0.2);
@@ -500,16 +540,125 @@ Graph conv_family_graph() {
   pool.padding = ir::Padding::kSame;
   pool.stride_h = pool.stride_w = 2;
   pool.filter_h = pool.filter_w = 3;
-  g.op("average_pool int8", OpType::kAveragePool2D, {x8}, {g.activation({1, 3, 3, 3}, DType::kInt8, in_scale, -4)}, pool);
-  g.op("max_pool int8", OpType::kMaxPool2D, {x8}, {g.activation({1, 3, 3, 3}, DType::kInt8, in_scale, -4)}, pool);
-  g.op("average_pool float", OpType::kAveragePool2D, {xf}, {g.activation({1, 3, 3, 3}, DType::kFloat32)}, pool);
-  g.op("max_pool float", OpType::kMaxPool2D, {xf}, {g.activation({1, 3, 3, 3}, DType::kFloat32)}, pool);
+  g.op("average_pool int8", OpType::kAveragePool2D, {x8},
+       {g.activation({1, 3, 3, 3}, DType::kInt8, in_scale, -4)}, pool);
+  g.op("max_pool int8", OpType::kMaxPool2D, {x8},
+       {g.activation({1, 3, 3, 3}, DType::kInt8, in_scale, -4)}, pool);
+  g.op("average_pool float", OpType::kAveragePool2D, {xf},
+       {g.activation({1, 3, 3, 3}, DType::kFloat32)}, pool);
+  g.op("max_pool float", OpType::kMaxPool2D, {xf}, {g.activation({1, 3, 3, 3}, DType::kFloat32)},
+       pool);
   return g;
 }
 
 TEST(EmitOps, ConvFamilyMatchesExecutor) {
   Graph g = conv_family_graph();
   expect_generated_code_matches_executor(g, "conv_ops");
+}
+
+// ---- arithmetic family ----
+
+Graph arithmetic_family_graph() {
+  Graph g(53);
+  const int32_t a8 = g.input({2, 3, 4}, DType::kInt8, 0.05f, -7);
+  const int32_t b8 = g.input({1, 3, 1}, DType::kInt8, 0.08f, 12);
+  const int32_t af = g.input({2, 3, 4}, DType::kFloat32);
+  const int32_t bf = g.input({4}, DType::kFloat32);
+  const int32_t a16 = g.input({3, 5}, DType::kInt16, 0.0004f, 0);
+  const int32_t u8 = g.input({3, 5}, DType::kUInt8, 0.02f, 128);
+  const std::vector<int32_t> shape = {2, 3, 4};
+
+  // Binary operators: broadcast operands, a fused activation, and a same-shape pair.
+  const ir::ElementwiseOptions relu{ir::Activation::kRelu};
+  const ir::ElementwiseOptions none{ir::Activation::kNone};
+  g.op("add int8 broadcast relu", OpType::kAdd, {a8, b8},
+       {g.activation(shape, DType::kInt8, 0.1f, -20)}, relu);
+  g.op("add float broadcast", OpType::kAdd, {af, bf}, {g.activation(shape, DType::kFloat32)}, none);
+  g.op("sub int8 broadcast", OpType::kSub, {b8, a8}, {g.activation(shape, DType::kInt8, 0.12f, 3)},
+       none);
+  g.op("sub float broadcast relu", OpType::kSub, {af, bf}, {g.activation(shape, DType::kFloat32)},
+       relu);
+  g.op("mul int8 broadcast", OpType::kMul, {a8, b8}, {g.activation(shape, DType::kInt8, 0.05f, 1)},
+       ir::ElementwiseOptions{ir::Activation::kRelu6});
+  g.op("mul float broadcast", OpType::kMul, {bf, af}, {g.activation(shape, DType::kFloat32)}, none);
+  const int32_t k8 = g.random_constant({4}, DType::kInt8, -128, 127, per_tensor(0.03f, 4));
+  g.op("add int8 with a constant", OpType::kAdd, {a8, k8},
+       {g.activation(shape, DType::kInt8, 0.07f, 0)}, none);
+
+  // Softmax and the saturating activations.
+  g.op("softmax int8", OpType::kSoftmax, {a8},
+       {g.activation(shape, DType::kInt8, 1.0f / 256, -128)}, ir::SoftmaxOptions{1.0f});
+  g.op("softmax int8 to int16", OpType::kSoftmax, {a8},
+       {g.activation(shape, DType::kInt16, 1.0f / 65536, -32768)}, ir::SoftmaxOptions{0.7f});
+  g.op("softmax float", OpType::kSoftmax, {af}, {g.activation(shape, DType::kFloat32)},
+       ir::SoftmaxOptions{1.3f});
+  g.op("logistic int8", OpType::kLogistic, {a8},
+       {g.activation(shape, DType::kInt8, 1.0f / 256, -128)});
+  g.op("logistic float", OpType::kLogistic, {af}, {g.activation(shape, DType::kFloat32)});
+  g.op("tanh int8", OpType::kTanh, {a8}, {g.activation(shape, DType::kInt8, 1.0f / 128, 0)});
+  g.op("tanh float", OpType::kTanh, {af}, {g.activation(shape, DType::kFloat32)});
+  g.op("leaky_relu int8", OpType::kLeakyRelu, {a8}, {g.activation(shape, DType::kInt8, 0.04f, -30)},
+       ir::LeakyReluOptions{0.3f});
+  g.op("leaky_relu int16", OpType::kLeakyRelu, {a16},
+       {g.activation({3, 5}, DType::kInt16, 0.0003f, 0)}, ir::LeakyReluOptions{-0.4f});
+  g.op("leaky_relu float", OpType::kLeakyRelu, {af}, {g.activation(shape, DType::kFloat32)},
+       ir::LeakyReluOptions{0.1f});
+
+  // QUANTIZE in every supported direction, DEQUANTIZE from every integer type.
+  g.op("quantize float to int8", OpType::kQuantize, {af},
+       {g.activation(shape, DType::kInt8, 0.03f, 5)});
+  g.op("quantize float to int16", OpType::kQuantize, {af},
+       {g.activation(shape, DType::kInt16, 0.0002f, 0)});
+  g.op("requantize int8 to int8", OpType::kQuantize, {a8},
+       {g.activation(shape, DType::kInt8, 0.07f, 9)});
+  g.op("requantize int8 to int16", OpType::kQuantize, {a8},
+       {g.activation(shape, DType::kInt16, 0.0005f, 0)});
+  g.op("requantize int8 to uint8", OpType::kQuantize, {a8},
+       {g.activation(shape, DType::kUInt8, 0.05f, 121)});
+  g.op("requantize int16 to int8", OpType::kQuantize, {a16},
+       {g.activation({3, 5}, DType::kInt8, 0.1f, -2)});
+  g.op("requantize int16 to int16", OpType::kQuantize, {a16},
+       {g.activation({3, 5}, DType::kInt16, 0.0009f, 0)});
+  g.op("requantize uint8 to int8", OpType::kQuantize, {u8},
+       {g.activation({3, 5}, DType::kInt8, 0.02f, 0)});
+  g.op("dequantize int8", OpType::kDequantize, {a8}, {g.activation(shape, DType::kFloat32)});
+  g.op("dequantize int16", OpType::kDequantize, {a16}, {g.activation({3, 5}, DType::kFloat32)});
+  g.op("dequantize uint8", OpType::kDequantize, {u8}, {g.activation({3, 5}, DType::kFloat32)});
+
+  // Chains whose second operator may run in place over its input (the planner allows it for
+  // elementwise operators reading a buffer for the last time).
+  const int32_t sum8 = g.activation(shape, DType::kInt8, 0.1f, 0);
+  g.op("add int8 feeding logistic", OpType::kAdd, {a8, b8}, {sum8}, none, false);
+  g.op("logistic int8 in place", OpType::kLogistic, {sum8},
+       {g.activation(shape, DType::kInt8, 1.0f / 256, -128)});
+  const int32_t productf = g.activation(shape, DType::kFloat32);
+  g.op("mul float feeding tanh", OpType::kMul, {af, af}, {productf}, none, false);
+  g.op("tanh float in place", OpType::kTanh, {productf}, {g.activation(shape, DType::kFloat32)});
+
+  // MEAN: same quantization (integer divide), requantized, float, with and without kept axes.
+  g.op("mean int8 same quantization", OpType::kMean, {a8, g.indices({1, 2})},
+       {g.activation({2, 1, 1}, DType::kInt8, 0.05f, -7)}, ir::ReducerOptions{true});
+  g.op("mean int8 rescaled", OpType::kMean, {a8, g.indices({-2})},
+       {g.activation({2, 4}, DType::kInt8, 0.03f, 2)}, ir::ReducerOptions{false});
+  g.op("mean float", OpType::kMean, {af, g.indices({0, 2})},
+       {g.activation({1, 3, 1}, DType::kFloat32)}, ir::ReducerOptions{true});
+  return g;
+}
+
+TEST(EmitOps, ArithmeticFamilyMatchesExecutor) {
+  Graph g = arithmetic_family_graph();
+  expect_generated_code_matches_executor(g, "arith_ops");
+}
+
+TEST(EmitOps, UnsupportedQuantizeNamesTypes) {
+  Graph g(5);
+  const int32_t in = g.input({4}, DType::kUInt8, 0.1f, 128);
+  g.op("requantize uint8 to int16", OpType::kQuantize, {in},
+       {g.activation({4}, DType::kInt16, 0.001f, 0)});
+  const std::string message = compile_error(g.model());
+  EXPECT_NE(message.find("QUANTIZE"), std::string::npos) << message;
+  EXPECT_NE(message.find("uint8"), std::string::npos) << message;
+  EXPECT_NE(message.find("int16"), std::string::npos) << message;
 }
 
 }  // namespace

@@ -146,5 +146,22 @@ TEST(Heatmap, RendersAndRoundTripsThroughPng) {
   EXPECT_THROW(render_heatmap(values, 0, 4, {}), Error);
 }
 
+TEST(ImageReader, CorruptDataIsAnError) {
+  const std::vector<uint8_t> junk = {0x89, 'P', 'N', 'G', 1, 2, 3};
+  EXPECT_THROW(parse_image(junk, "x.png"), Error);
+  EXPECT_THROW(parse_image({}, "x.png"), Error);
+}
+
+TEST(BlockInput, UnknownExtensionsAndMissingRawRateAreErrors) {
+  EXPECT_THROW(load_block_input("signal.xyz", {}), Error);
+  const auto path = std::filesystem::temp_directory_path() / "kiln_block_input_test.raw";
+  std::ofstream(path, std::ios::binary).write("\x01\x00\x02\x00", 4);
+  EXPECT_THROW(load_block_input(path, {}), Error);  // no sampling_frequency_hz
+  const BlockInput in = load_block_input(path, {{"sampling_frequency_hz", "100"}});
+  std::filesystem::remove(path);
+  ASSERT_TRUE(std::holds_alternative<Signal>(in));
+  EXPECT_EQ(std::get<Signal>(in).samples, (std::vector<float>{1, 2}));
+}
+
 }  // namespace
 }  // namespace kiln::data

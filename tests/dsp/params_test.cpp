@@ -118,7 +118,7 @@ TEST(DspParams, InvalidBlockParametersAreNamed) {
   s.audio.implementation_version = 3;
   s.noise_floor_db = -52;
   EXPECT_EQ(spectrogram_check(s), nullptr);
-  s.audio.window = static_cast<Window>(7);
+  s.audio.window = 7;
   EXPECT_TRUE(mentions(message(spectrogram_check(s)), "window"));
 
   SpectralParams sp{};

@@ -179,8 +179,8 @@ TEST(PrepareConv2D, RejectsInconsistentOperators) {
   }
   {
     Int8Conv conv({0.01f});
-    conv.b.model.tensors[conv.input].dtype = DType::kInt16;
-    expect_error(conv, "input type int16 is not supported");
+    conv.b.model.tensors[conv.input].dtype = DType::kUInt8;
+    expect_error(conv, "input type uint8 is not supported");
   }
 }
 

@@ -1,0 +1,31 @@
+// The memory plan of a whole model: which operators write their output over the input they
+// consume (output_sharing.h), the buffers that follow (buffer_lifetimes.h) and their placement
+// (memory_planner.h). Whether an operator should use a shifted output with its normal kernel
+// or its in-place kernel with a scratch depends on its neighbours, so several sharing
+// strategies are planned and the smallest arena wins.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "compiler/buffer_lifetimes.h"
+#include "compiler/memory_planner.h"
+#include "ir/model.h"
+
+namespace kiln::compiler {
+
+struct ModelMemory {
+  ModelBuffers buffers;
+  MemoryPlan plan;  // plan.heuristic names the placement order and the sharing strategy
+  // Per operator: the plan put its output over its input for its in-place kernel, which the
+  // generated code must then call (with the operator's scratch).
+  std::vector<bool> in_place_kernel;
+};
+
+// `op_scratch[k]`: scratch bytes operator k needs with its normal kernel. The result's plan has
+// passed check_plan.
+ModelMemory plan_model_memory(const ir::Model& model, const std::vector<int64_t>& op_scratch,
+                              int64_t alignment);
+
+}  // namespace kiln::compiler
