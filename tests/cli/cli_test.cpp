@@ -116,3 +116,38 @@ TEST_F(CliTest, GoldenModelRunMatchesReference) {
 }
 
 }  // namespace
+
+namespace {
+
+fs::path dsp_dir() { return fs::path(KILN_SHARED_DIR) / "testdata" / "dsp"; }
+
+TEST_F(CliTest, FeaturesMfeMatchesReferenceBytes) {
+  if (!fs::exists(dsp_dir() / "synth1_16k.wav")) GTEST_SKIP() << "shared DSP references not found";
+  const Result r = kiln(fmt::format("features mfe {} -o {} --png {}", (dsp_dir() / "synth1_16k.wav").string(),
+                                    path("mfe.f32"), path("mfe.png")));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("99 x 40"), std::string::npos) << r.out;
+  EXPECT_EQ(kiln::testing::read_bytes(path("mfe.f32")), kiln::testing::read_bytes(dsp_dir() / "synth1_mfe_v4.f32"));
+  const auto png = kiln::testing::read_bytes(path("mfe.png"));
+  ASSERT_GT(png.size(), 8u);
+  EXPECT_EQ(png[1], 'P');  // PNG signature
+}
+
+TEST_F(CliTest, FeaturesBadParameterIsOneErrorLine) {
+  if (!fs::exists(dsp_dir() / "synth1_16k.wav")) GTEST_SKIP() << "shared DSP references not found";
+  expect_one_error_line(kiln(fmt::format("features mfcc {} -o {} --set fft_length=100",
+                                         (dsp_dir() / "synth1_16k.wav").string(), path("x.f32"))),
+                        "fft_length");
+  expect_one_error_line(kiln(fmt::format("features nosuchblock {} -o {}", (dsp_dir() / "synth1_16k.wav").string(),
+                                         path("x.f32"))),
+                        "nosuchblock");
+}
+
+TEST_F(CliTest, FeaturesTruncatedWavIsOneErrorLine) {
+  if (!fs::exists(dsp_dir() / "synth1_16k.wav")) GTEST_SKIP() << "shared DSP references not found";
+  const auto wav = kiln::testing::read_bytes(dsp_dir() / "synth1_16k.wav");
+  write("cut.wav", std::string(wav.begin(), wav.begin() + 30));
+  expect_one_error_line(kiln(fmt::format("features mfe {} -o {}", path("cut.wav"), path("x.f32"))), "cut.wav");
+}
+
+}  // namespace
