@@ -17,6 +17,17 @@ echo "== kiln run"
 echo "output (int8 probabilities, scale 1/256, zero point -128):"
 od -An -td1 -v "$OUT/example_output.bin"
 
+echo "== kiln compile: standalone C++ with a static memory plan, built with make"
+"$KILN" compile "$OUT/example.tflite" -o "$OUT/example_cpp" --name example
+make -s -C "$OUT/example_cpp" -j2 example_run
+"$OUT/example_cpp/example_run" "$OUT/example_input.bin" "$OUT/example_output_compiled.bin"
+if cmp -s "$OUT/example_output.bin" "$OUT/example_output_compiled.bin"; then
+  echo "compiled code output is identical to kiln run"
+else
+  echo "compiled code output DIFFERS from kiln run" >&2
+  exit 1
+fi
+
 if [ -d ../shared/testdata/tflite ]; then
   echo "== kiln run on the shared golden models (bit-exact check against TFLM)"
   for dir in ../shared/testdata/tflite/*/; do
