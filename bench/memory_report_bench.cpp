@@ -92,8 +92,8 @@ int main() {
     return 1;
   }
   const bool arm = std::system("command -v arm-none-eabi-g++ > /dev/null 2>&1") == 0;
-  fmt::print("{:<36} {:>10} {:>10} {:>10} {:>7} {:>9} {:>10} {:>10} {:>10}\n", "model", "tflm_arena",
-             "tflm_act", "kiln_arena", "ratio", "weights", "m4_flash", "m4_code", "m4_ram");
+  fmt::print("{:<36} {:>10} {:>10} {:>10} {:>7} {:>9} {:>7} {:>10} {:>10} {:>10}\n", "model", "tflm_arena",
+             "tflm_act", "kiln_arena", "ratio", "weights", "consts", "m4_flash", "m4_code", "m4_ram");
   std::vector<double> ratios;
   for (const auto& dir : dirs) {
     const std::string name = dir.filename().string();
@@ -118,12 +118,13 @@ int main() {
         if (size.text >= 0) {
           flash = fmt::format("{}", size.text + size.data);
           ram = fmt::format("{}", size.lib_ram);
-          code = fmt::format("{}", size.text + size.data - size.baseline_flash - compiled.weight_bytes);
+          code = fmt::format("{}", size.text + size.data - size.baseline_flash - compiled.weight_bytes -
+                                       compiled.constant_bytes);
         }
         fs::remove_all(out);
       }
-      fmt::print("{:<36} {:>10} {:>10} {:>10} {:>7.3f} {:>9} {:>10} {:>10} {:>10}\n", name, tflm, tflm_act,
-                 compiled.arena_bytes, ratio, compiled.weight_bytes, flash, code, ram);
+      fmt::print("{:<36} {:>10} {:>10} {:>10} {:>7.3f} {:>9} {:>7} {:>10} {:>10} {:>10}\n", name, tflm, tflm_act,
+                 compiled.arena_bytes, ratio, compiled.weight_bytes, compiled.constant_bytes, flash, code, ram);
     } catch (const std::exception& e) {
       fmt::print("{:<36} {:>10} {:>10}  not compiled: {}\n", name, tflm, tflm_act, e.what());
     }
@@ -136,7 +137,9 @@ int main() {
                ratios.back());
   }
   fmt::print("m4_flash: .text+.rodata+.data of a minimal newlib image (arm-none-eabi-g++ -Os, gc-sections)\n"
-             "that calls the model once; m4_code: that minus the same image with an empty main and minus\n"
-             "the weights; m4_ram: .data+.bss of the generated library (the arena; stack excluded).\n");
+             "that calls the model once; m4_code: that minus the same image with an empty main, minus the\n"
+             "weights and minus consts (per-channel requantization multipliers/shifts and other per-op\n"
+             "tables, the compiled form of the model's quantization parameters);\n"
+             "m4_ram: .data+.bss of the generated library (the arena; stack excluded).\n");
   return 0;
 }

@@ -28,7 +28,8 @@ struct ProfileArgs {
 };
 
 // The golden-vector layout keeps input_0.bin (or input_0_<i>.bin per input) beside model.tflite.
-std::optional<std::vector<std::vector<uint8_t>>> inputs_beside(const ir::Model& model, const fs::path& model_path) {
+std::optional<std::vector<std::vector<uint8_t>>> inputs_beside(const ir::Model& model,
+                                                               const fs::path& model_path) {
   const fs::path dir = model_path.parent_path();
   std::vector<std::vector<uint8_t>> inputs;
   for (size_t i = 0; i < model.inputs.size(); ++i) {
@@ -36,14 +37,17 @@ std::optional<std::vector<std::vector<uint8_t>>> inputs_beside(const ir::Model& 
     if (model.inputs.size() != 1 || !fs::exists(p)) p = dir / fmt::format("input_0_{}.bin", i);
     if (!fs::exists(p)) return std::nullopt;
     inputs.push_back(read_file(p.string()));
-    if (static_cast<int64_t>(inputs.back().size()) != model.tensor(model.inputs[i]).num_bytes()) return std::nullopt;
+    if (static_cast<int64_t>(inputs.back().size()) != model.tensor(model.inputs[i]).num_bytes())
+      return std::nullopt;
   }
   return inputs;
 }
 
 void run_profile(ProfileArgs& args) {
   if (args.model.empty())
-    throw Error("profiling a project's pipeline is not available yet: give a model with --model MODEL.tflite");
+    throw Error(
+        "profiling a project's pipeline is not available yet: give a model with --model "
+        "MODEL.tflite");
   const ir::Model model = tflite::read_model_file(args.model);
   profile::ProfileOptions options = args.options;
   if (!args.inputs.empty()) {
@@ -72,8 +76,9 @@ void run_profile(ProfileArgs& args) {
 }  // namespace
 
 void add_profile_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand(
-      "profile", "Measure instructions, cycles, time, flash, RAM and stack of one inference on a Cortex-M4F (QEMU)");
+  auto* cmd = app.add_subcommand("profile",
+                                 "Measure instructions, cycles, time, flash, RAM and stack of one "
+                                 "inference on a Cortex-M4F (QEMU)");
   auto args = std::make_shared<ProfileArgs>();
   cmd->add_option("--model", args->model, "model file (.tflite) to profile on its own");
   cmd->add_option("--target", args->target, "target MCU")
@@ -82,17 +87,23 @@ void add_profile_command(CLI::App& app) {
   cmd->add_option("--clock-mhz", args->options.clock_mhz, "core clock for the time estimate")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--ram-kb", args->options.ram_kb, "RAM budget in KiB")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--ram-kb", args->options.ram_kb, "RAM budget in KiB")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--flash-kb", args->options.flash_kb, "flash budget in KiB")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--input", args->inputs,
-                  "raw input tensor file(s), one per model input (default: input_0.bin beside the model, else zeros)");
+                  "raw input tensor file(s), one per model input (default: input_0.bin beside the "
+                  "model, else zeros)");
   cmd->add_flag("--json", args->json, "print the report as JSON");
-  cmd->add_option("--work-dir", args->work_dir, "keep the firmware build in this folder (default: temporary)");
-  cmd->add_flag("--icount", args->icount,
-                "measure with QEMU's -icount clock instead of Kiln's counting plugin (approximate)");
-  cmd->add_option("--timeout", args->options.run_timeout_seconds, "seconds allowed for the emulation")
+  cmd->add_option("--work-dir", args->work_dir,
+                  "keep the firmware build in this folder (default: temporary)");
+  cmd->add_flag(
+      "--icount", args->icount,
+      "measure with QEMU's -icount clock instead of Kiln's counting plugin (approximate)");
+  cmd->add_option("--timeout", args->options.run_timeout_seconds,
+                  "seconds allowed for the emulation")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->callback([args] { run_profile(*args); });

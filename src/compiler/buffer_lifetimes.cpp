@@ -48,11 +48,14 @@ ModelBuffers collect_buffers(const ir::Model& model, const std::vector<int64_t>&
   auto new_buffer = [&](int32_t tensor, int32_t first) {
     const ir::Tensor& t = model.tensor(tensor);
     out.buffers.push_back({t.name, t.num_bytes(), first, first});
-    out.buffer_of_tensor[static_cast<size_t>(tensor)] = static_cast<int32_t>(out.buffers.size() - 1);
+    out.buffer_of_tensor[static_cast<size_t>(tensor)] =
+        static_cast<int32_t>(out.buffers.size() - 1);
   };
   auto extend = [&](int32_t tensor, int32_t op) {
     const int32_t b = out.buffer_of_tensor[static_cast<size_t>(tensor)];
-    if (b >= 0) out.buffers[static_cast<size_t>(b)].last_op = std::max(out.buffers[static_cast<size_t>(b)].last_op, op);
+    if (b >= 0)
+      out.buffers[static_cast<size_t>(b)].last_op =
+          std::max(out.buffers[static_cast<size_t>(b)].last_op, op);
   };
   auto needs_buffer = [&](int32_t tensor) {
     const ir::Tensor& t = model.tensor(tensor);
@@ -75,9 +78,11 @@ ModelBuffers collect_buffers(const ir::Model& model, const std::vector<int64_t>&
     for (int32_t t : op.outputs) {
       if (!needs_buffer(t) || out.buffer_of_tensor[static_cast<size_t>(t)] >= 0) continue;
       const int32_t in = op.inputs.empty() ? ir::kNoTensor : op.inputs[0];
-      if (is_alias_op(op.type) && in != ir::kNoTensor && out.buffer_of_tensor[static_cast<size_t>(in)] >= 0 &&
+      if (is_alias_op(op.type) && in != ir::kNoTensor &&
+          out.buffer_of_tensor[static_cast<size_t>(in)] >= 0 &&
           model.tensor(in).num_bytes() == model.tensor(t).num_bytes()) {
-        out.buffer_of_tensor[static_cast<size_t>(t)] = out.buffer_of_tensor[static_cast<size_t>(in)];
+        out.buffer_of_tensor[static_cast<size_t>(t)] =
+            out.buffer_of_tensor[static_cast<size_t>(in)];
         continue;
       }
       new_buffer(t, k);
@@ -93,7 +98,8 @@ ModelBuffers collect_buffers(const ir::Model& model, const std::vector<int64_t>&
       }
     }
     if (scratch[static_cast<size_t>(k)] > 0)
-      out.buffers.push_back({fmt::format("scratch_op{}", k), scratch[static_cast<size_t>(k)], k, k});
+      out.buffers.push_back(
+          {fmt::format("scratch_op{}", k), scratch[static_cast<size_t>(k)], k, k});
   }
   // Outputs must survive the whole invocation.
   for (int32_t t : model.outputs) extend(t, last);

@@ -44,8 +44,8 @@ void emit_conv2d(const EmitContext& ctx, EmittedOp& out) {
       // runtime/conv2d_pointwise_in_place.h).
       out.runtime_files.insert("runtime/conv2d_pointwise_in_place.h");
       out.call = fmt::format(
-          "  status = kiln::rt::conv2d_pointwise_int8_in_place({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
-          "{});\n",
+          "  status = kiln::rt::conv2d_pointwise_int8_in_place({}, {}, {}, {}, {}, {}, {}, {}, {}, "
+          "{}, {});\n",
           params, mult, shift, in_shape, ctx.input(op.inputs[0], "int8_t"), f_shape,
           ctx.input(op.inputs[1], "int8_t"), optional_input(ctx, 2, "int32_t"), o_shape,
           ctx.output(op.outputs[0], "int8_t"), ctx.scratch("int8_t"));
@@ -85,6 +85,8 @@ void emit_depthwise_conv2d(const EmitContext& ctx, EmittedOp& out) {
     const std::string shift = define_int32_array(out, ctx.prefix, "shift", p.output_shift);
     if (ctx.in_place) {
       // Output and input share their memory (see runtime/depthwise_conv2d_in_place.h).
+      if (!ctx.same_memory(op.inputs[0], op.outputs[0]))
+        throw Error("in-place depthwise convolution planned on separate input and output memory");
       out.runtime_files.insert("runtime/depthwise_conv2d_in_place.h");
       out.call = fmt::format(
           "  status = kiln::rt::depthwise_conv2d_int8_in_place({}, {}, {}, {}, {}, {}, {}, {}, {}, "

@@ -64,7 +64,8 @@ struct Forbidden {
 };
 
 void forbid_starts(size_t i, int64_t s, int64_t o, int64_t sj, const AllowedOverlap* pair,
-                   int64_t alignment, std::vector<Forbidden>& out, std::vector<int64_t>& preferred) {
+                   int64_t alignment, std::vector<Forbidden>& out,
+                   std::vector<int64_t>& preferred) {
   const int64_t lo = o - s, hi = o + sj;
   if (!pair) {
     out.push_back({lo, hi});
@@ -91,15 +92,16 @@ void forbid_starts(size_t i, int64_t s, int64_t o, int64_t sj, const AllowedOver
 }
 
 bool start_allowed(int64_t x, const std::vector<Forbidden>& forbidden, int64_t alignment) {
-  if (x < 0 || x % alignment != 0) return false;
+  if (x % alignment != 0) return false;
   for (const auto& f : forbidden)
     if (f.lo < x && x < f.hi) return false;
   return true;
 }
 
-// The lowest aligned start that no interval forbids.
-int64_t lowest_allowed_start(const std::vector<Forbidden>& forbidden, int64_t alignment) {
-  int64_t x = 0;
+// The lowest aligned start from `from` on that no interval forbids.
+int64_t lowest_allowed_start(int64_t from, const std::vector<Forbidden>& forbidden,
+                             int64_t alignment) {
+  int64_t x = from;
   for (bool moved = true; moved;) {
     moved = false;
     for (const auto& f : forbidden)
@@ -112,35 +114,44 @@ int64_t lowest_allowed_start(const std::vector<Forbidden>& forbidden, int64_t al
 }
 
 // Places buffers in the given order, each where it collides with no already-placed buffer of
-// intersecting lifetime. A buffer with an allowed overlap partner already placed first tries
-// the start that shares the most memory with it; otherwise it takes the lowest free start.
+// intersecting lifetime. Candidates are the starts that share the most memory with an allowed
+// overlap partner already placed, then the lowest free start; the one that grows the occupied
+// address range least wins (the earlier on a tie). Sharing may place a buffer below address 0
+// (an output that must start before its input); the plan is shifted up at the end.
 MemoryPlan place_in_order(const std::vector<BufferRequest>& buffers, const OverlapMap& allowed,
                           const std::vector<size_t>& order, int64_t alignment) {
   MemoryPlan plan;
-  plan.offsets.assign(buffers.size(), -1);
+  plan.offsets.assign(buffers.size(), 0);
   std::vector<size_t> placed;
   std::vector<Forbidden> forbidden;
-  std::vector<int64_t> preferred;
+  std::vector<int64_t> candidates;
+  int64_t low = 0, high = 0;  // occupied address range so far
   for (size_t i : order) {
     const BufferRequest& b = buffers[i];
     forbidden.clear();
-    preferred.clear();
+    candidates.clear();
     for (size_t j : placed) {
       if (!lifetimes_intersect(b, buffers[j])) continue;
       forbid_starts(i, b.size, plan.offsets[j], buffers[j].size, find_overlap(allowed, i, j),
-                    alignment, forbidden, preferred);
+                    alignment, forbidden, candidates);
     }
-    int64_t offset = -1;
-    for (int64_t x : preferred)
-      if (start_allowed(x, forbidden, alignment)) {
-        offset = x;
-        break;
+    candidates.push_back(lowest_allowed_start(low, forbidden, alignment));
+    int64_t best = 0, best_extent = -1;
+    for (int64_t x : candidates) {
+      if (!start_allowed(x, forbidden, alignment)) continue;
+      const int64_t extent = std::max(high, align_up(x + b.size, alignment)) - std::min(low, x);
+      if (best_extent < 0 || extent < best_extent) {
+        best = x;
+        best_extent = extent;
       }
-    if (offset < 0) offset = lowest_allowed_start(forbidden, alignment);
-    plan.offsets[i] = offset;
-    plan.arena_bytes = std::max(plan.arena_bytes, align_up(offset + b.size, alignment));
+    }
+    plan.offsets[i] = best;
+    low = std::min(low, best);
+    high = std::max(high, align_up(best + b.size, alignment));
     placed.push_back(i);
   }
+  for (int64_t& offset : plan.offsets) offset -= low;
+  plan.arena_bytes = high - low;
   return plan;
 }
 
@@ -176,9 +187,8 @@ MemoryPlan plan_memory(const std::vector<BufferRequest>& buffers,
       {"longest-lived-first", sorted([&](auto& x, auto& y) {
          return span(x) != span(y) ? span(x) > span(y) : x.size > y.size;
        })},
-      {"largest-area-first", sorted([&](auto& x, auto& y) {
-         return x.size * (span(x) + 1) > y.size * (span(y) + 1);
-       })},
+      {"largest-area-first",
+       sorted([&](auto& x, auto& y) { return x.size * (span(x) + 1) > y.size * (span(y) + 1); })},
   };
   MemoryPlan best;
   best.arena_bytes = -1;

@@ -12,7 +12,9 @@ namespace kiln::compiler {
 
 namespace {
 
-int64_t round_up(int64_t v, int64_t alignment) { return (v + alignment - 1) / alignment * alignment; }
+int64_t round_up(int64_t v, int64_t alignment) {
+  return (v + alignment - 1) / alignment * alignment;
+}
 int64_t round_down(int64_t v, int64_t alignment) {
   const int64_t r = v % alignment;
   return r == 0 ? v : v - (r > 0 ? r : alignment + r);
@@ -41,7 +43,8 @@ ModelMemory plan_model_memory(const ir::Model& model, const std::vector<int64_t>
   // Strategies in order of preference (on equal arenas the earlier wins): normal kernels are
   // the plainer code, so in-place kernels come last.
   const std::vector<std::pair<std::string, Choice>> strategies = {
-      {"no output sharing", [](const OutputSharingOptions&) { return std::optional<OutputSharing>(); }},
+      {"no output sharing",
+       [](const OutputSharingOptions&) { return std::optional<OutputSharing>(); }},
       {"shifted outputs",
        [](const OutputSharingOptions& o) { return o.shifted ? o.shifted : o.in_place; }},
       {"cheapest per operator",
@@ -72,7 +75,8 @@ ModelMemory plan_model_memory(const ir::Model& model, const std::vector<int64_t>
       const int32_t b = m.buffers.buffer_of_tensor[static_cast<size_t>(s.output)];
       m.in_place_kernel[static_cast<size_t>(s.op)] =
           a >= 0 && b >= 0 &&
-          buffers_overlap(m.buffers.buffers, m.plan, static_cast<size_t>(a), static_cast<size_t>(b));
+          buffers_overlap(m.buffers.buffers, m.plan, static_cast<size_t>(a),
+                          static_cast<size_t>(b));
     }
     if (!best || m.plan.arena_bytes < best->plan.arena_bytes) best = std::move(m);
   }

@@ -24,10 +24,10 @@ int32_t first_tap_inside(int32_t origin, int32_t dilation, int32_t taps) {
 }  // namespace
 
 int64_t shifted_output_max_delta(const WindowReads& r) {
-  const int64_t input_bytes = static_cast<int64_t>(r.input.n) * r.input.h * r.input.w *
-                              r.input.c * r.input_element_bytes;
+  const int64_t input_bytes =
+      static_cast<int64_t>(r.input.n) * r.input.h * r.input.w * r.input.c * r.input_element_bytes;
   constexpr int64_t kNothing = std::numeric_limits<int64_t>::max();
-  int64_t best = input_bytes;  // beyond the input's end the two do not overlap at all
+  int64_t best = input_bytes;    // beyond the input's end the two do not overlap at all
   int64_t later_min = kNothing;  // lowest input byte read by the outputs after the current one
   const rt::Window2D& w = r.window;
   int64_t o = static_cast<int64_t>(r.output.n) * r.output.h * r.output.w * r.output.c;
@@ -51,7 +51,8 @@ int64_t shifted_output_max_delta(const WindowReads& r) {
           if (later_min != kNothing)
             best = std::min(best, later_min - (o + 1) * r.output_element_bytes);
           if (reads) {
-            const int64_t channel = static_cast<int64_t>(c / r.outputs_per_group) * r.inputs_per_group;
+            const int64_t channel =
+                static_cast<int64_t>(c / r.outputs_per_group) * r.inputs_per_group;
             later_min = std::min(later_min, (pixel + channel) * r.input_element_bytes);
           }
         }
@@ -86,11 +87,12 @@ OutputSharingOptions output_sharing_options(const ir::Model& model, int32_t op_i
     switch (op.type) {
       case ir::OpType::kConv2D: {
         const exec::Conv2DPrepared p = exec::prepare_conv2d(model, op);
-        const rt::Window2D& win = p.dtype == ir::DType::kFloat32 ? p.float_params.window : p.params.window;
+        const rt::Window2D& win =
+            p.dtype == ir::DType::kFloat32 ? p.float_params.window : p.params.window;
         const int32_t groups = p.input_shape.c / p.filter_shape.c;
-        options.shifted = shifted({p.input_shape, p.output_shape, win, p.filter_shape.h,
-                                   p.filter_shape.w, p.output_shape.c / groups, p.filter_shape.c,
-                                   in_size, out_size});
+        options.shifted =
+            shifted({p.input_shape, p.output_shape, win, p.filter_shape.h, p.filter_shape.w,
+                     p.output_shape.c / groups, p.filter_shape.c, in_size, out_size});
         const bool pointwise = p.filter_shape.h == 1 && p.filter_shape.w == 1 && groups == 1 &&
                                win.stride_h == 1 && win.stride_w == 1 && win.pad_h == 0 &&
                                win.pad_w == 0;
@@ -99,7 +101,8 @@ OutputSharingOptions output_sharing_options(const ir::Model& model, int32_t op_i
           s.delta = -rt::conv2d_pointwise_in_place_lead(p.input_shape, p.output_shape);
           s.at_most = true;
           s.in_place_kernel = true;
-          s.scratch_bytes = static_cast<int64_t>(rt::conv2d_pointwise_int8_in_place_scratch_bytes(p.output_shape));
+          s.scratch_bytes = static_cast<int64_t>(
+              rt::conv2d_pointwise_int8_in_place_scratch_bytes(p.output_shape));
           options.in_place = s;
         }
         break;
@@ -108,7 +111,8 @@ OutputSharingOptions output_sharing_options(const ir::Model& model, int32_t op_i
         const exec::DepthwiseConv2DPrepared p = exec::prepare_depthwise_conv2d(model, op);
         const bool is_float = p.dtype == ir::DType::kFloat32;
         const rt::Window2D& win = is_float ? p.float_params.window : p.params.window;
-        const int32_t multiplier = is_float ? p.float_params.depth_multiplier : p.params.depth_multiplier;
+        const int32_t multiplier =
+            is_float ? p.float_params.depth_multiplier : p.params.depth_multiplier;
         options.shifted = shifted({p.input_shape, p.output_shape, win, p.filter_shape.h,
                                    p.filter_shape.w, multiplier, 1, in_size, out_size});
         const bool plane_fits = static_cast<int64_t>(p.output_shape.h) * p.output_shape.w <=
@@ -118,7 +122,8 @@ OutputSharingOptions output_sharing_options(const ir::Model& model, int32_t op_i
           s.delta = 0;
           s.at_most = false;
           s.in_place_kernel = true;
-          s.scratch_bytes = static_cast<int64_t>(rt::depthwise_conv2d_int8_in_place_scratch_bytes(p.output_shape));
+          s.scratch_bytes = static_cast<int64_t>(
+              rt::depthwise_conv2d_int8_in_place_scratch_bytes(p.output_shape));
           options.in_place = s;
         }
         break;

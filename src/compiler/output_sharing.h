@@ -27,11 +27,11 @@
 namespace kiln::compiler {
 
 struct OutputSharing {
-  int32_t op = -1;      // operator index
-  int32_t input = -1;   // tensor the operator reads for the last time (its input 0)
-  int32_t output = -1;  // tensor it writes
-  int64_t delta = 0;    // required start of the output minus start of the input, bytes
-  bool at_most = true;  // any smaller delta is safe as well
+  int32_t op = -1;               // operator index
+  int32_t input = -1;            // tensor the operator reads for the last time (its input 0)
+  int32_t output = -1;           // tensor it writes
+  int64_t delta = 0;             // required start of the output minus start of the input, bytes
+  bool at_most = true;           // any smaller delta is safe as well
   bool in_place_kernel = false;  // needs the operator's in-place kernel variant
   int64_t scratch_bytes = 0;     // scratch that kernel needs while the operator runs
 };

@@ -13,7 +13,9 @@ class ClampActivation : public Layer {
   Tensor backward(const Tensor& output_grad) override;
   void export_to(ExportGraph& graph, const Fusion& fusion) const override;
   // The fused-activation code for the operator before this layer.
-  ir::Activation fused() const { return upper_ > 0.0f ? ir::Activation::kRelu6 : ir::Activation::kRelu; }
+  ir::Activation fused() const {
+    return upper_ > 0.0f ? ir::Activation::kRelu6 : ir::Activation::kRelu;
+  }
 
  protected:
   explicit ClampActivation(float upper) : upper_(upper) {}  // upper <= 0: no upper bound

@@ -31,10 +31,10 @@ class BatchNorm : public Layer {
   float momentum_;
   float epsilon_;
   int channels_ = 0;
-  Parameter gamma_, beta_;                      // trainable, [C]
+  Parameter gamma_, beta_;                     // trainable, [C]
   Parameter running_mean_, running_variance_;  // state, [C]
-  Tensor normalized_;                           // x_hat of the last training batch
-  Eigen::RowVectorXf inverse_std_;              // 1 / sqrt(batch variance + epsilon)
+  Tensor normalized_;                          // x_hat of the last training batch
+  Eigen::RowVectorXf inverse_std_;             // 1 / sqrt(batch variance + epsilon)
   int trained_batch_ = 0;
 };
 

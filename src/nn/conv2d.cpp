@@ -8,12 +8,11 @@
 
 namespace kiln::nn {
 
-Conv2D::Conv2D(int filters, std::vector<int> kernel, std::vector<int> strides,
-               ir::Padding padding)
+Conv2D::Conv2D(int filters, std::vector<int> kernel, std::vector<int> strides, ir::Padding padding)
     : Conv2D(filters, std::move(kernel), std::move(strides), padding, 2) {}
 
-Conv2D::Conv2D(int filters, std::vector<int> kernel, std::vector<int> strides,
-               ir::Padding padding, int spatial_rank)
+Conv2D::Conv2D(int filters, std::vector<int> kernel, std::vector<int> strides, ir::Padding padding,
+               int spatial_rank)
     : filters_(filters),
       kernel_(std::move(kernel)),
       strides_(std::move(strides)),
@@ -97,8 +96,8 @@ void Conv2D::export_to(ExportGraph& graph, const Fusion& fusion) const {
   options.stride_h = g.stride_h;
   options.stride_w = g.stride_w;
   options.activation = fusion.activation;
-  graph.add_op(ir::OpType::kConv2D, {graph.current(), w, b}, name_,
-               {1, g.out_h, g.out_w, filters_}, options);
+  graph.add_op(ir::OpType::kConv2D, {graph.current(), w, b}, name_, {1, g.out_h, g.out_w, filters_},
+               options);
 }
 
 }  // namespace kiln::nn

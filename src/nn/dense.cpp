@@ -35,15 +35,16 @@ Tensor Dense::backward(const Tensor& output_grad) {
   check_output_grad(output_grad, input_.batch());
   const int batch = input_.batch();
   const auto dy = output_grad.matrix(batch, units_);
-  weights_.grad.matrix(units_, inputs_).noalias() =
-      dy.transpose() * input_.matrix(batch, inputs_);
+  weights_.grad.matrix(units_, inputs_).noalias() = dy.transpose() * input_.matrix(batch, inputs_);
   bias_.grad.row_vector() = dy.colwise().sum();
   Tensor input_grad = Tensor::batch_of(batch, input_shape_);
   input_grad.matrix(batch, inputs_).noalias() = dy * weights_.value.matrix(units_, inputs_);
   return input_grad;
 }
 
-int64_t Dense::forward_macs() const { return static_cast<int64_t>(units_) * inputs_; }
+int64_t Dense::forward_macs() const {
+  return static_cast<int64_t>(units_) * inputs_;
+}
 
 void Dense::export_to(ExportGraph& graph, const Fusion& fusion) const {
   Tensor weights = weights_.value;

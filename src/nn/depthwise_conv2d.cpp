@@ -109,8 +109,8 @@ Tensor DepthwiseConv2D::backward(const Tensor& output_grad) {
 }
 
 int64_t DepthwiseConv2D::forward_macs() const {
-  return static_cast<int64_t>(geometry_.out_positions()) * geometry_.window_h *
-         geometry_.window_w * out_channels_;
+  return static_cast<int64_t>(geometry_.out_positions()) * geometry_.window_h * geometry_.window_w *
+         out_channels_;
 }
 
 void DepthwiseConv2D::export_to(ExportGraph& graph, const Fusion& fusion) const {

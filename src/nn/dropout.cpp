@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "core/error.h"
 
 namespace kiln::nn {
@@ -12,7 +14,7 @@ Dropout::Dropout(float rate) : rate_(rate) {
 }
 
 Shape Dropout::do_build(const Shape& input_shape, Rng& init_rng) {
-  rng_ = Rng(init_rng.next_u32());
+  bits_ = SplitMix64(init_rng.next_u32());
   return input_shape;
 }
 
@@ -20,9 +22,19 @@ Tensor Dropout::forward(const Tensor& input, Mode mode) {
   check_input(input);
   if (mode == Mode::kInference) return input;
   const float keep_scale = 1.0f / (1.0f - rate_);
+  // Each 64-bit draw decides four values by its 16-bit quarters, with the rate resolved to
+  // 1/65536.
+  const uint32_t threshold = static_cast<uint32_t>(std::lround(rate_ * 65536.0f));
   mask_ = Tensor(input.shape);
-  for (Eigen::Index i = 0; i < mask_.values.size(); ++i)
-    mask_.values[i] = rng_.uniform() >= rate_ ? keep_scale : 0.0f;
+  float* mask = mask_.data();
+  const int64_t n = mask_.size();
+  for (int64_t i = 0; i < n; i += 4) {
+    const uint64_t bits = bits_.next();
+    for (int64_t k = 0; k < 4 && i + k < n; ++k) {
+      const uint32_t draw = static_cast<uint32_t>(bits >> (16 * k)) & 0xFFFFu;
+      mask[i + k] = keep_scale * static_cast<float>(draw >= threshold);
+    }
+  }
   Tensor output = input;
   output.values *= mask_.values;
   return output;

@@ -17,14 +17,14 @@ class Dropout : public Layer {
   void export_to(ExportGraph& graph, const Fusion& fusion) const override;
 
   // Restarts the mask sequence (tests use it to repeat a mask).
-  void reseed(uint32_t seed) { rng_ = Rng(seed); }
+  void reseed(uint32_t seed) { bits_ = SplitMix64(seed); }
 
  protected:
   Shape do_build(const Shape& input_shape, Rng& init_rng) override;
 
  private:
   float rate_;
-  Rng rng_{0};
+  SplitMix64 bits_{0};
   Tensor mask_;  // 0 or 1 / (1 - rate) per value of the last training batch
 };
 

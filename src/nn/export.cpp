@@ -45,8 +45,8 @@ ir::Model export_float_model(const Sequential& model, const std::string& descrip
     i = next;
   }
   graph.reshape_to({1, model.num_classes()}, "logits");
-  graph.add_op(ir::OpType::kSoftmax, {graph.current()}, "probabilities",
-               {1, model.num_classes()}, ir::SoftmaxOptions{1.0f});
+  graph.add_op(ir::OpType::kSoftmax, {graph.current()}, "probabilities", {1, model.num_classes()},
+               ir::SoftmaxOptions{1.0f});
   return graph.finish();
 }
 

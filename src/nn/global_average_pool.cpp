@@ -23,7 +23,8 @@ Tensor GlobalAveragePool::forward(const Tensor& input, Mode mode) {
   for (int n = 0; n < batch; ++n) {
     const auto positions =
         ConstMatrixView(input.data() + n * input.sample_size(), positions_, channels_);
-    output.matrix(batch, channels_).row(n) = positions.colwise().sum() / static_cast<float>(positions_);
+    output.matrix(batch, channels_).row(n) =
+        positions.colwise().sum() / static_cast<float>(positions_);
   }
   if (mode == Mode::kTrain) trained_batch_ = batch;
   return output;
@@ -34,7 +35,8 @@ Tensor GlobalAveragePool::backward(const Tensor& output_grad) {
   Tensor input_grad = Tensor::batch_of(trained_batch_, input_shape_);
   const auto dy = output_grad.matrix(trained_batch_, channels_);
   for (int n = 0; n < trained_batch_; ++n) {
-    auto positions = MatrixView(input_grad.data() + n * input_grad.sample_size(), positions_, channels_);
+    auto positions =
+        MatrixView(input_grad.data() + n * input_grad.sample_size(), positions_, channels_);
     positions.rowwise() = dy.row(n) / static_cast<float>(positions_);
   }
   return input_grad;
@@ -43,7 +45,8 @@ Tensor GlobalAveragePool::backward(const Tensor& output_grad) {
 void GlobalAveragePool::export_to(ExportGraph& graph, const Fusion&) const {
   const int h = input_shape_.size() == 3 ? input_shape_[0] : 1;
   const int w = input_shape_.size() == 3 ? input_shape_[1] : input_shape_[0];
-  const WindowGeometry g = make_window_geometry(h, w, channels_, h, w, 1, 1, ir::Padding::kValid, name_);
+  const WindowGeometry g =
+      make_window_geometry(h, w, channels_, h, w, 1, 1, ir::Padding::kValid, name_);
   export_pool(graph, ir::OpType::kAveragePool2D, g, ir::Padding::kValid, name_);
   graph.reshape_to({1, channels_}, name_ + "/flat");
 }

@@ -12,8 +12,8 @@ Shape Layer::build(const Shape& input_shape, const std::string& name, Rng& init_
   name_ = name;
   for (int d : input_shape)
     if (d < 1)
-      throw Error(fmt::format("{}: input shape {} has an empty dimension", name,
-                              shape_text(input_shape)));
+      throw Error(
+          fmt::format("{}: input shape {} has an empty dimension", name, shape_text(input_shape)));
   input_shape_ = input_shape;
   output_shape_ = do_build(input_shape, init_rng);
   for (int d : output_shape_)
@@ -40,7 +40,8 @@ void Layer::check_output_grad(const Tensor& grad, int batch) const {
 
 void glorot_uniform(Tensor& weights, int64_t fan_in, int64_t fan_out, Rng& rng) {
   const float limit = std::sqrt(6.0f / static_cast<float>(fan_in + fan_out));
-  for (Eigen::Index i = 0; i < weights.values.size(); ++i) weights.values[i] = rng.uniform(-limit, limit);
+  for (Eigen::Index i = 0; i < weights.values.size(); ++i)
+    weights.values[i] = rng.uniform(-limit, limit);
 }
 
 }  // namespace kiln::nn

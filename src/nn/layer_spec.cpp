@@ -68,8 +68,8 @@ float number_in(const nlohmann::json& v, const std::string& field, float low, fl
   const double x = v.get<double>();
   const bool ok = (low_open ? x > low : x >= low) && x < high;
   if (!ok)
-    throw Error(fmt::format("{}: {} is outside {}{}, {})", field, x, low_open ? "(" : "[", low,
-                            high));
+    throw Error(
+        fmt::format("{}: {} is outside {}{}, {})", field, x, low_open ? "(" : "[", low, high));
   return static_cast<float>(x);
 }
 

@@ -14,18 +14,18 @@ namespace kiln::nn {
 
 struct LayerSpec {
   std::string type;
-  int units = 0;                 // dense
-  int filters = 0;               // conv1d, conv2d
-  std::vector<int> kernel;       // conv: one entry (1-D or square) or [h, w]
-  std::vector<int> strides;      // conv (default 1), pooling (default = pool)
-  std::vector<int> pool;         // pooling window, one entry or [h, w]
+  int units = 0;                  // dense
+  int filters = 0;                // conv1d, conv2d
+  std::vector<int> kernel;        // conv: one entry (1-D or square) or [h, w]
+  std::vector<int> strides;       // conv (default 1), pooling (default = pool)
+  std::vector<int> pool;          // pooling window, one entry or [h, w]
   std::string padding = "valid";  // "same" or "valid"
-  int depth_multiplier = 1;      // depthwise_conv2d
-  std::string activation;        // dense/conv: "", "relu", "relu6" or "softmax", as its own layer
-  float rate = 0.0f;             // dropout
-  Shape shape;                   // reshape target per sample, one -1 allowed
-  float momentum = 0.99f;        // batchnorm
-  float epsilon = 1e-3f;         // batchnorm
+  int depth_multiplier = 1;       // depthwise_conv2d
+  std::string activation;         // dense/conv: "", "relu", "relu6" or "softmax", as its own layer
+  float rate = 0.0f;              // dropout
+  Shape shape;                    // reshape target per sample, one -1 allowed
+  float momentum = 0.99f;         // batchnorm
+  float epsilon = 1e-3f;          // batchnorm
 
   bool operator==(const LayerSpec&) const = default;
 };

@@ -12,12 +12,14 @@ namespace kiln::nn {
 LossResult softmax_cross_entropy(const Tensor& logits, std::span<const int32_t> labels,
                                  std::span<const float> class_weights) {
   if (logits.shape.size() != 2)
-    throw Error(fmt::format("loss: logits must be [batch, classes], got {}", shape_text(logits.shape)));
+    throw Error(
+        fmt::format("loss: logits must be [batch, classes], got {}", shape_text(logits.shape)));
   const int batch = logits.shape[0], classes = logits.shape[1];
   if (static_cast<size_t>(batch) != labels.size())
     throw Error(fmt::format("loss: {} labels for a batch of {}", labels.size(), batch));
   if (!class_weights.empty() && class_weights.size() != static_cast<size_t>(classes))
-    throw Error(fmt::format("loss: {} class weights for {} classes", class_weights.size(), classes));
+    throw Error(
+        fmt::format("loss: {} class weights for {} classes", class_weights.size(), classes));
 
   LossResult result;
   result.grad = Tensor(logits.shape);
@@ -33,7 +35,8 @@ LossResult softmax_cross_entropy(const Tensor& logits, std::span<const int32_t> 
     const float w = class_weights.empty() ? 1.0f : class_weights[static_cast<size_t>(label)];
     // -log softmax computed from the logits (log-sum-exp), exact even when p underflows.
     const float max_value = z.row(i).maxCoeff();
-    const double log_sum = std::log(static_cast<double>((z.row(i).array() - max_value).exp().sum()));
+    const double log_sum =
+        std::log(static_cast<double>((z.row(i).array() - max_value).exp().sum()));
     weighted_loss += w * (log_sum - static_cast<double>(z(i, label) - max_value));
     weight_sum += w;
     Eigen::Index best = 0;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/error.h"
 #include "nn/pool_export.h"
 
@@ -28,34 +30,40 @@ Tensor MaxPool::forward(const Tensor& input, Mode mode) {
   Tensor output = Tensor::batch_of(batch, output_shape_);
   const bool train = mode == Mode::kTrain;
   if (train) argmax_.assign(static_cast<size_t>(output.size()), 0);
+  std::vector<int32_t> best_at(static_cast<size_t>(g.channels));
   for (int n = 0; n < batch; ++n) {
     const float* image = input.data() + n * input.sample_size();
-    const int64_t out_base = n * output.sample_size();
+    float* out = output.data() + n * output.sample_size();
+    int32_t* argmax = train ? argmax_.data() + n * output.sample_size() : nullptr;
     for (int oy = 0; oy < g.out_h; ++oy) {
       const int y0 = oy * g.stride_h - g.pad_top;
+      const int y_begin = std::max(y0, 0), y_end = std::min(y0 + g.window_h, g.in_h);
       for (int ox = 0; ox < g.out_w; ++ox) {
         const int x0 = ox * g.stride_w - g.pad_left;
+        const int x_begin = std::max(x0, 0), x_end = std::min(x0 + g.window_w, g.in_w);
+        // SAME padding leaves at least one in-range position per window: start from the first
+        // and sweep the rest with all channels at once (selects, not branches); ties keep the
+        // earlier position.
+        const int64_t o = (static_cast<int64_t>(oy) * g.out_w + ox) * g.channels;
+        float* best = out + o;
+        const int32_t first = (y_begin * g.in_w + x_begin) * g.channels;
         for (int c = 0; c < g.channels; ++c) {
-          // SAME padding guarantees at least one in-range position per window.
-          float best = 0.0f;
-          int32_t best_at = -1;
-          for (int ky = 0; ky < g.window_h; ++ky) {
-            const int iy = y0 + ky;
-            if (iy < 0 || iy >= g.in_h) continue;
-            for (int kx = 0; kx < g.window_w; ++kx) {
-              const int ix = x0 + kx;
-              if (ix < 0 || ix >= g.in_w) continue;
-              const int32_t at = (iy * g.in_w + ix) * g.channels + c;
-              if (best_at < 0 || image[at] > best) {
-                best = image[at];
-                best_at = at;
-              }
+          best[c] = image[first + c];
+          best_at[static_cast<size_t>(c)] = first + c;
+        }
+        for (int iy = y_begin; iy < y_end; ++iy)
+          for (int ix = (iy == y_begin ? x_begin + 1 : x_begin); ix < x_end; ++ix) {
+            const int32_t at = (iy * g.in_w + ix) * g.channels;
+            for (int c = 0; c < g.channels; ++c) {
+              const float v = image[at + c];
+              const int32_t greater = v > best[c];  // 0 or 1, kept out of branches
+              best[c] = std::max(v, best[c]);
+              int32_t& where = best_at[static_cast<size_t>(c)];
+              where += greater * (at + c - where);
             }
           }
-          const int64_t o = out_base + (static_cast<int64_t>(oy) * g.out_w + ox) * g.channels + c;
-          output.values[o] = best;
-          if (train) argmax_[static_cast<size_t>(o)] = best_at;
-        }
+        if (train)
+          for (int c = 0; c < g.channels; ++c) argmax[o + c] = best_at[static_cast<size_t>(c)];
       }
     }
   }

@@ -70,13 +70,18 @@ const std::vector<std::string>& preset_names() {
 
 std::vector<LayerSpec> preset_layers(const std::string& name, const Shape& feature_shape,
                                      int num_classes) {
-  if (num_classes < 2) throw Error(fmt::format("a classifier needs 2 or more classes, got {}", num_classes));
+  if (num_classes < 2)
+    throw Error(fmt::format("a classifier needs 2 or more classes, got {}", num_classes));
   for (int d : feature_shape)
-    if (d < 1) throw Error(fmt::format("feature shape {} has an empty dimension", shape_text(feature_shape)));
+    if (d < 1)
+      throw Error(
+          fmt::format("feature shape {} has an empty dimension", shape_text(feature_shape)));
   if (name == "conv1d-small") {
     if (feature_shape.size() != 2)
-      throw Error(fmt::format("preset conv1d-small needs features of shape [frames, coefficients], "
-                              "got {}", shape_text(feature_shape)));
+      throw Error(
+          fmt::format("preset conv1d-small needs features of shape [frames, coefficients], "
+                      "got {}",
+                      shape_text(feature_shape)));
     return {reshape(feature_shape),
             conv("conv1d", 8, {3}, {}, "relu"),
             pool("max_pool1d", {2}),

@@ -33,6 +33,22 @@ class Rng {
   std::mt19937 engine_;
 };
 
+// SplitMix64 (Steele, Lea & Flood): a tiny, fast generator of 64-bit words, used where a layer
+// needs many random bits per step (dropout masks) and mt19937 would dominate the step's time.
+class SplitMix64 {
+ public:
+  explicit SplitMix64(uint64_t seed) : state_(seed) {}
+  uint64_t next() {
+    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+
+ private:
+  uint64_t state_;
+};
+
 // Derives an independent seed for a sub-stream (a layer, the shuffler) from a base seed.
 uint32_t derive_seed(uint32_t base, uint32_t stream);
 

@@ -51,8 +51,7 @@ std::unique_ptr<Layer> make_layer(const LayerSpec& s, const std::string& where) 
   throw Error(fmt::format("{}.type: unknown layer type \"{}\"", where, t));
 }
 
-Sequential::Sequential(const Shape& input_shape, const std::vector<LayerSpec>& specs,
-                       uint32_t seed)
+Sequential::Sequential(const Shape& input_shape, const std::vector<LayerSpec>& specs, uint32_t seed)
     : input_shape_(input_shape), specs_(specs) {
   if (specs.empty()) throw Error("model: the layer list is empty");
   Rng init_rng(seed);
@@ -88,11 +87,13 @@ Sequential::Sequential(const Shape& input_shape, const std::vector<LayerSpec>& s
   }
   logit_layers_ = layers_.size();
   if (layers_.back()->type() == "softmax") --logit_layers_;
-  const Shape& logits = logit_layers_ > 0 ? layers_[logit_layers_ - 1]->output_shape() : input_shape;
+  const Shape& logits =
+      logit_layers_ > 0 ? layers_[logit_layers_ - 1]->output_shape() : input_shape;
   if (logits.size() != 1 || logits[0] < 2)
-    throw Error(fmt::format("model: the last layer must give one value per class (2 or more), "
-                            "got samples of shape {}",
-                            shape_text(logits)));
+    throw Error(
+        fmt::format("model: the last layer must give one value per class (2 or more), "
+                    "got samples of shape {}",
+                    shape_text(logits)));
   num_classes_ = logits[0];
 }
 
@@ -171,7 +172,8 @@ std::vector<Eigen::ArrayXf> Sequential::state() {
 void Sequential::set_state(const std::vector<Eigen::ArrayXf>& state) {
   const std::vector<Parameter*> params = parameters();
   if (state.size() != params.size())
-    throw Error(fmt::format("model: state has {} tensors, the model {}", state.size(), params.size()));
+    throw Error(
+        fmt::format("model: state has {} tensors, the model {}", state.size(), params.size()));
   for (size_t i = 0; i < params.size(); ++i) {
     if (state[i].size() != params[i]->value.values.size())
       throw Error(fmt::format("model: state for '{}' has {} values, expected {}", params[i]->name,

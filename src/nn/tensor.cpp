@@ -12,11 +12,14 @@ int64_t shape_size(const Shape& shape) {
   return n;
 }
 
-std::string shape_text(const Shape& shape) { return fmt::format("[{}]", fmt::join(shape, ", ")); }
+std::string shape_text(const Shape& shape) {
+  return fmt::format("[{}]", fmt::join(shape, ", "));
+}
 
 Tensor::Tensor(Shape dims) : shape(std::move(dims)) {
   for (int d : shape)
-    if (d < 0) throw Error(fmt::format("tensor shape {} has a negative dimension", shape_text(shape)));
+    if (d < 0)
+      throw Error(fmt::format("tensor shape {} has a negative dimension", shape_text(shape)));
   values = Eigen::ArrayXf::Zero(static_cast<Eigen::Index>(shape_size(shape)));
 }
 

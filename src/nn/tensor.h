@@ -12,7 +12,7 @@ namespace kiln::nn {
 // Dimensions of one sample (no batch axis) or of a whole batch (batch first), by context.
 using Shape = std::vector<int>;
 
-int64_t shape_size(const Shape& shape);  // product of the dimensions (1 for an empty shape)
+int64_t shape_size(const Shape& shape);      // product of the dimensions (1 for an empty shape)
 std::string shape_text(const Shape& shape);  // "[49, 13]"
 
 using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;

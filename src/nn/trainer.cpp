@@ -14,7 +14,9 @@ namespace kiln::nn {
 
 namespace {
 
-Shape sample_shape(const Tensor& t) { return Shape(t.shape.begin() + 1, t.shape.end()); }
+Shape sample_shape(const Tensor& t) {
+  return Shape(t.shape.begin() + 1, t.shape.end());
+}
 
 void check_dataset(const Dataset& data, const Sequential& model, const char* what) {
   check_batch_shape(data.features, model.input_shape(), what);
@@ -30,7 +32,8 @@ void check_config(const TrainConfig& c, const Sequential& model) {
   if (c.epochs < 1) throw Error("training.epochs: must be at least 1");
   if (c.batch_size < 1) throw Error("training.batch_size: must be at least 1");
   if (!(c.learning_rate > 0.0f)) throw Error("training.learning_rate: must be positive");
-  if (!(c.momentum >= 0.0f && c.momentum < 1.0f)) throw Error("training.momentum: must be in [0, 1)");
+  if (!(c.momentum >= 0.0f && c.momentum < 1.0f))
+    throw Error("training.momentum: must be in [0, 1)");
   if (c.lr_schedule != "constant" && c.lr_schedule != "cosine")
     throw Error("training.lr_schedule: must be \"constant\" or \"cosine\"");
   if (!(c.validation_fraction >= 0.0f && c.validation_fraction < 1.0f))
@@ -91,9 +94,12 @@ std::pair<Dataset, Dataset> split_validation(const Dataset& data, float fraction
   std::vector<int32_t> train_indices, validation_indices;
   for (auto& members : by_class) {
     rng.shuffle(members);
-    const size_t held = static_cast<size_t>(std::lround(fraction * static_cast<float>(members.size())));
-    validation_indices.insert(validation_indices.end(), members.begin(), members.begin() + static_cast<std::ptrdiff_t>(held));
-    train_indices.insert(train_indices.end(), members.begin() + static_cast<std::ptrdiff_t>(held), members.end());
+    const size_t held =
+        static_cast<size_t>(std::lround(fraction * static_cast<float>(members.size())));
+    validation_indices.insert(validation_indices.end(), members.begin(),
+                              members.begin() + static_cast<std::ptrdiff_t>(held));
+    train_indices.insert(train_indices.end(), members.begin() + static_cast<std::ptrdiff_t>(held),
+                         members.end());
   }
   // Keep the original sample order inside each part.
   std::sort(train_indices.begin(), train_indices.end());
@@ -111,8 +117,9 @@ std::vector<float> balanced_class_weights(std::span<const int32_t> labels, int n
   std::vector<float> weights(static_cast<size_t>(num_classes), 0.0f);
   for (size_t c = 0; c < counts.size(); ++c)
     if (counts[c] > 0)
-      weights[c] = static_cast<float>(static_cast<double>(labels.size()) /
-                                      (static_cast<double>(num_classes) * static_cast<double>(counts[c])));
+      weights[c] =
+          static_cast<float>(static_cast<double>(labels.size()) /
+                             (static_cast<double>(num_classes) * static_cast<double>(counts[c])));
   return weights;
 }
 
@@ -128,7 +135,8 @@ Evaluation evaluate(Sequential& model, const Dataset& data, std::span<const floa
   Tensor batch;
   std::vector<int32_t> labels;
   for (size_t begin = 0; begin < order.size(); begin += static_cast<size_t>(batch_size)) {
-    const int count = static_cast<int>(std::min(order.size() - begin, static_cast<size_t>(batch_size)));
+    const int count =
+        static_cast<int>(std::min(order.size() - begin, static_cast<size_t>(batch_size)));
     gather(data, order, begin, count, batch, labels);
     const LossResult loss =
         softmax_cross_entropy(model.forward_logits(batch, Mode::kInference), labels, class_weights);
@@ -148,6 +156,11 @@ TrainResult train(Sequential& model, const Dataset& train_data, const Dataset* v
                   const TrainConfig& config, const EpochCallback& on_epoch) {
   check_config(config, model);
   check_dataset(train_data, model, "training data");
+#ifdef _OPENMP
+  // Eigen splits products across OpenMP threads when built with it; one thread keeps the
+  // summation order, and so the weights, fixed.
+  Eigen::setNbThreads(1);
+#endif
   const Dataset* train_set = &train_data;
   std::pair<Dataset, Dataset> split;
   if (validation == nullptr && config.validation_fraction > 0.0f) {
@@ -200,8 +213,7 @@ TrainResult train(Sequential& model, const Dataset& train_data, const Dataset* v
       stats.val_loss = v.loss;
       stats.val_accuracy = v.accuracy;
     }
-    stats.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     result.history.push_back(stats);
     if (on_epoch) on_epoch(stats);
 

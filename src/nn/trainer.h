@@ -16,8 +16,8 @@
 namespace kiln::nn {
 
 struct Dataset {
-  Tensor features;               // [samples, sample shape...]
-  std::vector<int32_t> labels;   // one class index per sample
+  Tensor features;              // [samples, sample shape...]
+  std::vector<int32_t> labels;  // one class index per sample
 
   int size() const { return features.batch(); }
 };
@@ -34,12 +34,12 @@ struct TrainConfig {
   int epochs = 30;
   int batch_size = 32;
   float learning_rate = 0.005f;
-  std::string optimizer = "adam";   // "adam" or "sgd"
-  float momentum = 0.9f;            // sgd only
+  std::string optimizer = "adam";        // "adam" or "sgd"
+  float momentum = 0.9f;                 // sgd only
   std::string lr_schedule = "constant";  // "constant" or "cosine" (decays to 0 at the end)
-  uint32_t seed = 1;                // shuffling and the validation split
-  float validation_fraction = 0.0f;  // used when train() gets no validation set
-  int early_stopping_patience = 0;  // epochs without improvement before stopping; 0 = never
+  uint32_t seed = 1;                     // shuffling and the validation split
+  float validation_fraction = 0.0f;      // used when train() gets no validation set
+  int early_stopping_patience = 0;       // epochs without improvement before stopping; 0 = never
   bool restore_best_weights = true;  // with early stopping on, end with the best epoch's weights
   std::vector<float> class_weights;  // one per class, empty = all 1
 };
@@ -76,7 +76,7 @@ struct Evaluation {
 };
 
 // Inference-mode loss and accuracy.
-Evaluation evaluate(Sequential& model, const Dataset& data, std::span<const float> class_weights = {},
-                    int batch_size = 256);
+Evaluation evaluate(Sequential& model, const Dataset& data,
+                    std::span<const float> class_weights = {}, int batch_size = 256);
 
 }  // namespace kiln::nn

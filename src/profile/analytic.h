@@ -12,10 +12,17 @@
 
 namespace kiln::profile {
 
+// What an operator's cost is predicted from.
+struct OpFeatures {
+  int64_t macs = 0;     // multiply-accumulates
+  int64_t taps = 0;     // filter positions visited: output elements x filter height x width
+  int64_t outputs = 0;  // output elements
+  int64_t inputs = 0;   // elements of the first input
+};
+
 struct OpEstimate {
-  std::string op;        // TFLite operator name
-  int64_t macs = 0;      // multiply-accumulates
-  int64_t elements = 0;  // output elements (inputs for reductions)
+  std::string op;  // TFLite operator name
+  OpFeatures features;
   uint64_t instructions = 0;
   uint64_t cycles = 0;
 };
@@ -27,5 +34,7 @@ struct AnalyticEstimate {
 };
 
 AnalyticEstimate analytic_estimate(const ir::Model& model);
+
+OpFeatures op_features(const ir::Model& model, const ir::Operator& op);
 
 }  // namespace kiln::profile

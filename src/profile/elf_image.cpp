@@ -23,7 +23,8 @@ class Reader {
   uint32_t u32(uint64_t at) const {
     check(at, 4);
     return static_cast<uint32_t>(bytes_[at]) | (static_cast<uint32_t>(bytes_[at + 1]) << 8) |
-           (static_cast<uint32_t>(bytes_[at + 2]) << 16) | (static_cast<uint32_t>(bytes_[at + 3]) << 24);
+           (static_cast<uint32_t>(bytes_[at + 2]) << 16) |
+           (static_cast<uint32_t>(bytes_[at + 3]) << 24);
   }
   uint16_t u16(uint64_t at) const {
     check(at, 2);
@@ -75,8 +76,8 @@ ElfImage ElfImage::read(const std::filesystem::path& path) {
   std::vector<Raw> raw;
   for (uint32_t i = 0; i < shnum; ++i) {
     const uint64_t h = static_cast<uint64_t>(shoff) + static_cast<uint64_t>(i) * shentsize;
-    raw.push_back({r.u32(h), r.u32(h + 4), r.u32(h + 8), r.u32(h + 12), r.u32(h + 16), r.u32(h + 20),
-                   r.u32(h + 24), r.u32(h + 36)});
+    raw.push_back({r.u32(h), r.u32(h + 4), r.u32(h + 8), r.u32(h + 12), r.u32(h + 16),
+                   r.u32(h + 20), r.u32(h + 24), r.u32(h + 36)});
   }
   if (shstrndx >= raw.size()) throw Error(fmt::format("'{}': no ELF section name table", name));
   const Raw& names = raw[shstrndx];
@@ -87,9 +88,11 @@ ElfImage ElfImage::read(const std::filesystem::path& path) {
 
   for (const Raw& s : raw) {
     if (s.type != 2) continue;  // SHT_SYMTAB
-    if (s.link >= raw.size() || s.entsize < 16) throw Error(fmt::format("'{}': bad symbol table", name));
+    if (s.link >= raw.size() || s.entsize < 16)
+      throw Error(fmt::format("'{}': bad symbol table", name));
     const Raw& strings = raw[s.link];
-    for (uint64_t at = s.offset; at + 16 <= static_cast<uint64_t>(s.offset) + s.size; at += s.entsize) {
+    for (uint64_t at = s.offset; at + 16 <= static_cast<uint64_t>(s.offset) + s.size;
+         at += s.entsize) {
       ElfSymbol sym;
       const uint32_t name_index = r.u32(at);
       sym.value = r.u32(at + 4);
@@ -129,10 +132,41 @@ std::optional<uint16_t> ElfImage::halfword_at(uint32_t address) const {
   return std::nullopt;
 }
 
+std::optional<uint32_t> thumb_bl_target(const ElfImage& elf, uint32_t address) {
+  const auto first = elf.halfword_at(address);
+  const auto second = elf.halfword_at(address + 2);
+  // BL T1: 11110 S imm10 | 11 J1 1 J2 imm11; I1 = !(J1 ^ S), I2 = !(J2 ^ S).
+  if (!first || !second || (*first & 0xF800) != 0xF000 || (*second & 0xD000) != 0xD000)
+    return std::nullopt;
+  const uint32_t s = (*first >> 10) & 1, imm10 = *first & 0x3FFu;
+  const uint32_t j1 = (*second >> 13) & 1, j2 = (*second >> 11) & 1, imm11 = *second & 0x7FFu;
+  const uint32_t i1 = (j1 ^ s) ^ 1u, i2 = (j2 ^ s) ^ 1u;
+  uint32_t offset = (s << 24) | (i1 << 23) | (i2 << 22) | (imm10 << 12) | (imm11 << 1);
+  if (s) offset |= 0xFE000000u;  // sign-extend the 25-bit offset
+  return address + 4 + offset;   // wraps modulo 2^32 like the hardware
+}
+
+std::vector<uint32_t> thumb_calls_to(const ElfImage& elf, const ElfSymbol& caller,
+                                     uint32_t callee_address) {
+  std::vector<uint32_t> sites;
+  const uint32_t start = caller.address(), end = start + caller.size;
+  for (uint32_t at = start; at + 2 <= end;) {
+    const auto first = elf.halfword_at(at);
+    if (!first) break;
+    const bool wide = (*first >> 11) >= 0x1D;
+    if (wide && at + 4 <= end) {
+      const auto target = thumb_bl_target(elf, at);
+      if (target && *target == callee_address) sites.push_back(at);
+    }
+    at += wide ? 4 : 2;
+  }
+  return sites;
+}
+
 std::string demangle(const std::string& symbol) {
   int status = 0;
-  std::unique_ptr<char, void (*)(void*)> out(abi::__cxa_demangle(symbol.c_str(), nullptr, nullptr, &status),
-                                             std::free);
+  std::unique_ptr<char, void (*)(void*)> out(
+      abi::__cxa_demangle(symbol.c_str(), nullptr, nullptr, &status), std::free);
   return status == 0 && out ? std::string(out.get()) : symbol;
 }
 

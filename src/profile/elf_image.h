@@ -19,7 +19,7 @@ struct ElfSection {
   uint32_t offset = 0;
   uint32_t size = 0;
 
-  bool allocated() const { return flags & 0x2; }  // SHF_ALLOC: occupies target memory
+  bool allocated() const { return flags & 0x2; }    // SHF_ALLOC: occupies target memory
   bool has_file_data() const { return type != 8; }  // not SHT_NOBITS (.bss-like)
 };
 
@@ -51,6 +51,13 @@ class ElfImage {
   std::vector<ElfSection> sections_;
   std::vector<ElfSymbol> symbols_;
 };
+
+// Target of the Thumb BL instruction at `address`, if one is there.
+std::optional<uint32_t> thumb_bl_target(const ElfImage& elf, uint32_t address);
+
+// Addresses of the BL instructions inside function `caller` that call `callee_address`.
+std::vector<uint32_t> thumb_calls_to(const ElfImage& elf, const ElfSymbol& caller,
+                                     uint32_t callee_address);
 
 // Readable name of a C++ symbol (the symbol itself if it is not a mangled name).
 std::string demangle(const std::string& symbol);

@@ -16,7 +16,8 @@ namespace kiln::profile {
 
 // Builds (or reuses from `cache_dir`) the counting plugin from the sources built into kiln.
 // Throws kiln::Error with the compiler's messages on failure.
-std::filesystem::path build_count_plugin(const Toolchain& tools, const std::filesystem::path& cache_dir);
+std::filesystem::path build_count_plugin(const Toolchain& tools,
+                                         const std::filesystem::path& cache_dir);
 
 // Default cache folder: $KILN_CACHE_DIR, else $XDG_CACHE_HOME/kiln, else ~/.cache/kiln, else /tmp.
 std::filesystem::path default_cache_dir();
@@ -35,6 +36,9 @@ struct EmulationOptions {
   std::string begin_symbol = "kiln_profile_begin";
   std::string end_symbol = "kiln_profile_end";
   std::string traced_function;  // calls made by this function are broken down (optional)
+  // When set and main calls it exactly once, the plugin counts exactly this function's
+  // instructions (its entry up to the return into main) instead of the marker region.
+  std::string exact_function;
   double timeout_seconds = 900;
 };
 
@@ -51,6 +55,7 @@ struct EmulationResult {
   std::vector<std::vector<uint8_t>> outputs;  // KILN_OUTPUT lines, in order
   std::string console;                        // everything the firmware printed
   std::string command;                        // the QEMU command line
+  std::string region;                         // what was counted
   double seconds = 0;                         // wall time of the emulation
 };
 

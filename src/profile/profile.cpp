@@ -42,8 +42,8 @@ class TemporaryDir {
 
 fs::path fresh_temp_dir() {
   static std::atomic<int> counter{0};
-  const fs::path dir =
-      fs::temp_directory_path() / fmt::format("kiln_profile_{}_{}", ::getpid(), counter.fetch_add(1));
+  const fs::path dir = fs::temp_directory_path() /
+                       fmt::format("kiln_profile_{}_{}", ::getpid(), counter.fetch_add(1));
   std::error_code ec;
   fs::remove_all(dir, ec);
   fs::create_directories(dir, ec);
@@ -51,21 +51,26 @@ fs::path fresh_temp_dir() {
   return dir;
 }
 
-std::vector<std::vector<uint8_t>> model_inputs(const ir::Model& model, const ProfileOptions& options) {
+std::vector<std::vector<uint8_t>> model_inputs(const ir::Model& model,
+                                               const ProfileOptions& options) {
   std::vector<std::vector<uint8_t>> inputs = options.inputs;
   if (inputs.empty())
-    for (int32_t t : model.inputs) inputs.emplace_back(static_cast<size_t>(model.tensor(t).num_bytes()), 0);
+    for (int32_t t : model.inputs)
+      inputs.emplace_back(static_cast<size_t>(model.tensor(t).num_bytes()), 0);
   if (inputs.size() != model.inputs.size())
-    throw Error(fmt::format("the model has {} inputs but {} were given", model.inputs.size(), inputs.size()));
+    throw Error(fmt::format("the model has {} inputs but {} were given", model.inputs.size(),
+                            inputs.size()));
   for (size_t i = 0; i < inputs.size(); ++i) {
     const ir::Tensor& t = model.tensor(model.inputs[i]);
     if (static_cast<int64_t>(inputs[i].size()) != t.num_bytes())
-      throw Error(fmt::format("input {} ('{}') needs {} bytes, got {}", i, t.name, t.num_bytes(), inputs[i].size()));
+      throw Error(fmt::format("input {} ('{}') needs {} bytes, got {}", i, t.name, t.num_bytes(),
+                              inputs[i].size()));
   }
   return inputs;
 }
 
-std::vector<std::vector<uint8_t>> host_outputs(const ir::Model& model, const std::vector<std::vector<uint8_t>>& inputs) {
+std::vector<std::vector<uint8_t>> host_outputs(const ir::Model& model,
+                                               const std::vector<std::vector<uint8_t>>& inputs) {
   exec::Executor executor(model);
   executor.reset();
   for (size_t i = 0; i < inputs.size(); ++i) executor.set_input(i, inputs[i]);
@@ -87,7 +92,7 @@ void measure_image(const fs::path& elf_path, ProfileReport& report) {
     if (s.address < kRamBase) {
       report.flash_bytes += s.size;  // vectors, text, rodata, exception tables
     } else {
-      report.static_ram_bytes += s.size;                     // data and bss
+      report.static_ram_bytes += s.size;                    // data and bss
       if (s.has_file_data()) report.flash_bytes += s.size;  // .data's initial image lives in flash
     }
   }
@@ -126,7 +131,8 @@ std::string model_precision(const ir::Model& model) {
 
 ProfileReport profile_model(const ir::Model& model, const ProfileOptions& options) {
   if (!(options.clock_mhz > 0)) throw Error("--clock-mhz must be positive");
-  if (options.ram_kb <= 0 || options.flash_kb <= 0) throw Error("--ram-kb and --flash-kb must be positive");
+  if (options.ram_kb <= 0 || options.flash_kb <= 0)
+    throw Error("--ram-kb and --flash-kb must be positive");
   ProfileReport report;
   report.precision = model_precision(model);
   report.analytic = analytic_estimate(model);
@@ -167,11 +173,13 @@ ProfileReport profile_model(const ir::Model& model, const ProfileOptions& option
   EmulationOptions run;
   run.timeout_seconds = options.run_timeout_seconds;
   run.traced_function = std::string(kModelName) + "_invoke";
+  run.exact_function = run.traced_function;
   if (options.use_plugin) {
     try {
       run.plugin = build_count_plugin(tools, options.cache_dir);
     } catch (const Error& e) {
-      report.notes.push_back(fmt::format("QEMU plugin unavailable, using the -icount clock: {}", e.what()));
+      report.notes.push_back(
+          fmt::format("QEMU plugin unavailable, using the -icount clock: {}", e.what()));
     }
   }
   EmulationResult emulated;
@@ -180,7 +188,8 @@ ProfileReport profile_model(const ir::Model& model, const ProfileOptions& option
   } catch (const Error& e) {
     if (run.plugin.empty()) throw;
     // A QEMU built without plugin support rejects -plugin: measure with the clock instead.
-    report.notes.push_back(fmt::format("the counting plugin failed, using the -icount clock: {}", e.what()));
+    report.notes.push_back(
+        fmt::format("the counting plugin failed, using the -icount clock: {}", e.what()));
     run.plugin.clear();
     emulated = run_on_qemu(tools, elf, run);
   }
@@ -192,9 +201,11 @@ ProfileReport profile_model(const ir::Model& model, const ProfileOptions& option
   } else {
     // No per-instruction view: scale by the analytic model's cycles per instruction.
     const double cpi = report.analytic.instructions
-                           ? static_cast<double>(report.analytic.cycles) / static_cast<double>(report.analytic.instructions)
+                           ? static_cast<double>(report.analytic.cycles) /
+                                 static_cast<double>(report.analytic.instructions)
                            : 1.0;
-    report.cycles_est = static_cast<uint64_t>(std::llround(cpi * static_cast<double>(emulated.instructions)));
+    report.cycles_est =
+        static_cast<uint64_t>(std::llround(cpi * static_cast<double>(emulated.instructions)));
     report.notes.push_back(
         "icount-timer: instructions measured with QEMU's -icount clock and the board timer "
         "(resolution 40 instructions); cycles scaled by the analytic cycles per instruction");
@@ -205,11 +216,13 @@ ProfileReport profile_model(const ir::Model& model, const ProfileOptions& option
   report.stack_bytes = emulated.stack_bytes;
   report.stack_reserve_bytes = emulated.stack_reserve_bytes;
   report.qemu_command = emulated.command;
+  report.counted_region = emulated.region;
   report.emulation_seconds = emulated.seconds;
   if (emulated.stack_bytes >= emulated.stack_reserve_bytes)
     report.notes.push_back("the stack reached the bottom of its reserve: the peak may be larger");
   if (emulated.firmware_status != 0)
-    throw Error(fmt::format("the model's invoke returned {} on the device", emulated.firmware_status));
+    throw Error(
+        fmt::format("the model's invoke returned {} on the device", emulated.firmware_status));
   report.matches_host = emulated.outputs == host_outputs(model, inputs);
   apply_budget(options, report);
   return report;

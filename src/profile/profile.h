@@ -65,6 +65,7 @@ struct ProfileReport {
   bool fits_ram = false;
   bool fits_flash = false;
 
+  std::string counted_region;  // what the instruction count covers
   std::string input_source;
   std::string qemu_command;
   std::string work_dir;  // kept build folder, if any

@@ -73,9 +73,8 @@ TEST(Export, Conv1dSmallBecomesHeightOneConv2D) {
   randomize(model, 2);
   const ir::Model m = expect_executor_matches(model, 4, 3);
   using ir::OpType;
-  EXPECT_EQ(op_types(m), (std::vector<OpType>{OpType::kReshape, OpType::kConv2D,
-                                              OpType::kMaxPool2D, OpType::kConv2D,
-                                              OpType::kMaxPool2D, OpType::kReshape,
+  EXPECT_EQ(op_types(m), (std::vector<OpType>{OpType::kReshape, OpType::kConv2D, OpType::kMaxPool2D,
+                                              OpType::kConv2D, OpType::kMaxPool2D, OpType::kReshape,
                                               OpType::kFullyConnected, OpType::kSoftmax}));
   EXPECT_EQ(m.tensor(m.inputs[0]).shape, (std::vector<int32_t>{1, 637}));
   EXPECT_EQ(m.tensor(m.operators[0].outputs[0]).shape, (std::vector<int32_t>{1, 1, 49, 13}));
@@ -116,8 +115,7 @@ TEST(Export, DsCnnFoldsEveryBatchNorm) {
     if (op.type == ir::OpType::kDepthwiseConv2D) {
       ++depthwise;
       EXPECT_EQ(m.tensor(op.inputs[1]).shape, (std::vector<int32_t>{1, 3, 3, 64}));
-      EXPECT_EQ(std::get<ir::DepthwiseConv2DOptions>(op.options).activation,
-                ir::Activation::kRelu);
+      EXPECT_EQ(std::get<ir::DepthwiseConv2DOptions>(op.options).activation, ir::Activation::kRelu);
     }
   }
   EXPECT_EQ(depthwise, 4);

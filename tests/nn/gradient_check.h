@@ -67,8 +67,7 @@ inline void expect_gradients_match(const Tensor& analytic, const std::vector<dou
     diff2 += (a - n) * (a - n);
     a2 += a * a;
     n2 += n * n;
-    EXPECT_NEAR(a, n, 2e-3 + 1e-2 * std::max(std::abs(a), std::abs(n)))
-        << what << " element " << i;
+    EXPECT_NEAR(a, n, 2e-3 + 1e-2 * std::max(std::abs(a), std::abs(n))) << what << " element " << i;
   }
   const double scale = std::sqrt(std::max(a2, n2));
   EXPECT_GT(scale, 1e-4) << what << ": gradient is all zero, the check would prove nothing";

@@ -27,7 +27,8 @@ bool same_bits(const std::vector<Eigen::ArrayXf>& a, const std::vector<Eigen::Ar
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
     if (a[i].size() != b[i].size() ||
-        std::memcmp(a[i].data(), b[i].data(), sizeof(float) * static_cast<size_t>(a[i].size())) != 0)
+        std::memcmp(a[i].data(), b[i].data(), sizeof(float) * static_cast<size_t>(a[i].size())) !=
+            0)
       return false;
   return true;
 }
@@ -116,11 +117,12 @@ TEST(Trainer, EarlyStoppingRestoresTheBestEpoch) {
   config.learning_rate = 0.02f;
   config.early_stopping_patience = 2;
   int callbacks = 0;
-  const TrainResult result = train(model, train_data, &validation, config, [&](const EpochStats& s) {
-    ++callbacks;
-    EXPECT_EQ(s.epoch, callbacks);
-    EXPECT_EQ(s.epochs, 20);
-  });
+  const TrainResult result =
+      train(model, train_data, &validation, config, [&](const EpochStats& s) {
+        ++callbacks;
+        EXPECT_EQ(s.epoch, callbacks);
+        EXPECT_EQ(s.epochs, 20);
+      });
   EXPECT_TRUE(result.stopped_early);
   EXPECT_EQ(callbacks, static_cast<int>(result.history.size()));
   EXPECT_EQ(static_cast<int>(result.history.size()), result.best_epoch + 2);

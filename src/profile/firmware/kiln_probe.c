@@ -68,7 +68,9 @@ void kiln_timer_start(void) {
   KILN_TIMER0_CTRL = 1; /* enable, no interrupt */
 }
 
-uint32_t kiln_timer_elapsed_ticks(void) { return 0xFFFFFFFFu - KILN_TIMER0_VALUE; }
+uint32_t kiln_timer_elapsed_ticks(void) {
+  return 0xFFFFFFFFu - KILN_TIMER0_VALUE;
+}
 
 static char* append_text(char* out, const char* text) {
   while (*text) *out++ = *text++;

@@ -20,7 +20,9 @@ static uint32_t semihost_call(uint32_t operation, const void* argument) {
   return r0;
 }
 
-void kiln_semihost_write(const char* text) { (void)semihost_call(kSysWrite0, text); }
+void kiln_semihost_write(const char* text) {
+  (void)semihost_call(kSysWrite0, text);
+}
 
 void kiln_semihost_exit(int status) {
   const uint32_t block[2] = {KILN_ADP_STOPPED_APPLICATION_EXIT, (uint32_t)status};

@@ -45,14 +45,17 @@ void kiln_fault_handler(void) {
 }
 
 __attribute__((section(".kiln_vectors"), used)) const void* const kiln_vector_table[16] = {
-    __kiln_stack_top,           /* initial main stack pointer */
+    __kiln_stack_top, /* initial main stack pointer */
     (const void*)kiln_reset_handler,
     (const void*)kiln_fault_handler, /* NMI */
     (const void*)kiln_fault_handler, /* HardFault */
     (const void*)kiln_fault_handler, /* MemManage */
     (const void*)kiln_fault_handler, /* BusFault */
     (const void*)kiln_fault_handler, /* UsageFault */
-    0, 0, 0, 0,
+    0,
+    0,
+    0,
+    0,
     (const void*)kiln_fault_handler, /* SVCall */
     (const void*)kiln_fault_handler, /* DebugMonitor */
     0,

@@ -5,6 +5,14 @@
 //   g++ -std=c++17 -O2 -shared -fPIC -fvisibility=hidden kiln_count_plugin.cpp thumb_cycles.cpp
 // and loads it with
 //   qemu-system-arm ... -plugin ./kiln_count.so,begin=0xADDR,end=0xADDR,out=counts.txt
+// optionally with calls_from=0xADDR,calls_to=0xADDR: every call instruction (BL, BLX register)
+// executed inside that address range (the model's invoke function) is sampled too, giving the
+// cost of each kernel call.
+//
+// The report file holds "key value" lines: regions, instructions, cycles, taken_branches,
+// "class NAME COUNT" per instruction class, total_instructions, and "call ADDRESS INSTRUCTIONS
+// CYCLES" per sampled call. The counted region runs from the first instruction of the begin
+// marker up to, not including, the first instruction of the end marker.
 //
 // How the count stays exact and cheap: at translation time every translation block (TB) gets a
 // summary (instructions, static cycles, per-class counts) and one execution callback that adds the
@@ -139,8 +147,8 @@ State* g_state = nullptr;
 
 void print_counts(FILE* f, const Counts& c) {
   std::fprintf(f, " %llu %llu", static_cast<unsigned long long>(c.instructions),
-               static_cast<unsigned long long>(
-                   c.cycles + c.taken_branches * kiln::profile::kBranchRefillCycles));
+               static_cast<unsigned long long>(c.cycles + c.taken_branches *
+                                                              kiln::profile::kBranchRefillCycles));
 }
 
 void write_report() {
@@ -156,13 +164,14 @@ void write_report() {
   std::fprintf(f, "unmatched_ends %llu\n", static_cast<unsigned long long>(s.unmatched_ends));
   std::fprintf(f, "instructions %llu\n", static_cast<unsigned long long>(r.instructions));
   std::fprintf(f, "cycles %llu\n",
-               static_cast<unsigned long long>(r.cycles +
-                                               r.taken_branches * kiln::profile::kBranchRefillCycles));
+               static_cast<unsigned long long>(r.cycles + r.taken_branches *
+                                                              kiln::profile::kBranchRefillCycles));
   std::fprintf(f, "taken_branches %llu\n", static_cast<unsigned long long>(r.taken_branches));
   for (size_t c = 0; c < kClasses; ++c)
     std::fprintf(f, "class %s %llu\n", kiln::profile::insn_class_name(static_cast<InsnClass>(c)),
                  static_cast<unsigned long long>(r.by_class[c]));
-  std::fprintf(f, "total_instructions %llu\n", static_cast<unsigned long long>(s.total.instructions));
+  std::fprintf(f, "total_instructions %llu\n",
+               static_cast<unsigned long long>(s.total.instructions));
   // Per call of the first region: from the call instruction up to the next sampled call (or the
   // end marker): "call ADDRESS INSTRUCTIONS CYCLES".
   if (s.first_region_done) {
@@ -220,7 +229,8 @@ void on_block_exec(unsigned int /*vcpu*/, void* userdata) {
 
 // BL (32-bit) or BLX register (16-bit): the instructions that make a call.
 bool is_call(uint16_t first, uint16_t second) {
-  if (kiln::profile::is_thumb32(first)) return (first & 0xF800) == 0xF000 && (second & 0xD000) == 0xD000;
+  if (kiln::profile::is_thumb32(first))
+    return (first & 0xF800) == 0xF000 && (second & 0xD000) == 0xD000;
   return (first & 0xFF87) == 0x4780;
 }
 
@@ -295,13 +305,15 @@ extern "C" int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t* /*inf
       s.have_end = parse_address(arg + 4, &s.end_address);
       if (!s.have_end) qemu_plugin_outs("kiln_count: bad end= address\n");
     } else if (std::strncmp(arg, "calls_from=", 11) == 0) {
-      if (!parse_address(arg + 11, &s.calls_from)) qemu_plugin_outs("kiln_count: bad calls_from=\n");
+      if (!parse_address(arg + 11, &s.calls_from))
+        qemu_plugin_outs("kiln_count: bad calls_from=\n");
     } else if (std::strncmp(arg, "calls_to=", 9) == 0) {
       if (!parse_address(arg + 9, &s.calls_to)) qemu_plugin_outs("kiln_count: bad calls_to=\n");
     } else if (std::strncmp(arg, "out=", 4) == 0) {
       s.out_path = arg + 4;
     } else {
-      qemu_plugin_outs("kiln_count: unknown argument (expected begin=, end=, out=, calls_from=, calls_to=)\n");
+      qemu_plugin_outs(
+          "kiln_count: unknown argument (expected begin=, end=, out=, calls_from=, calls_to=)\n");
       return 1;
     }
   }

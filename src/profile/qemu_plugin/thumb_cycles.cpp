@@ -36,7 +36,7 @@ InsnTiming branch(uint16_t cycles, uint8_t size) {
 // 16-bit encodings (A5.2).
 InsnTiming classify16(uint16_t hw) {
   if ((hw >> 14) == 0x0) return make(InsnClass::kAlu, 1, 2);  // shift, add, sub, mov, cmp
-  if ((hw >> 10) == 0x10) {                                    // data processing
+  if ((hw >> 10) == 0x10) {                                   // data processing
     const bool mul = ((hw >> 6) & 0xF) == 0xD;
     return make(mul ? InsnClass::kMultiply : InsnClass::kAlu, 1, 2);
   }
@@ -55,9 +55,9 @@ InsnTiming classify16(uint16_t hw) {
     return single_memory((hw & 0x0800) ? InsnClass::kLoad : InsnClass::kStore, 2);
   }
   if ((hw >> 12) == 0xA) return make(InsnClass::kAlu, 1, 2);  // ADR, ADD Rd, SP, #imm
-  if ((hw >> 12) == 0xB) {                                     // miscellaneous
-    if ((hw & 0xF500) == 0xB100) return branch(1, 2);          // CBZ, CBNZ
-    if ((hw & 0xFE00) == 0xB400) {                              // PUSH
+  if ((hw >> 12) == 0xB) {                                    // miscellaneous
+    if ((hw & 0xF500) == 0xB100) return branch(1, 2);         // CBZ, CBNZ
+    if ((hw & 0xFE00) == 0xB400) {                            // PUSH
       const int n = popcount16(hw & 0xFF) + ((hw >> 8) & 1);
       return make(InsnClass::kStoreMultiple, static_cast<uint16_t>(1 + n), 2);
     }
@@ -91,12 +91,12 @@ InsnTiming classify_fp(uint16_t hw1, uint16_t hw2) {
     if ((hw1 & 0x01E0) == 0x0040) return make(InsnClass::kFpTransfer, 2, 4);  // VMOV 2 regs
     const bool p = hw1 & 0x0100, w = hw1 & 0x0020;
     if (p && !w) return make(InsnClass::kFpLoadStore, 2, 4);  // VLDR, VSTR
-    const int words = hw2 & 0xFF;                              // VLDM/VSTM/VPUSH/VPOP
+    const int words = hw2 & 0xFF;                             // VLDM/VSTM/VPUSH/VPOP
     return make(InsnClass::kFpLoadStore, static_cast<uint16_t>(1 + words), 4);
   }
   if ((hw1 & 0x0F00) != 0x0E00) return make(InsnClass::kOther, 1, 4);
   if (hw2 & 0x0010) return make(InsnClass::kFpTransfer, 1, 4);  // VMOV core<->S, VMRS, VMSR
-  const int opc1 = (hw1 >> 4) & 0xB;                             // bits 23, 21, 20
+  const int opc1 = (hw1 >> 4) & 0xB;                            // bits 23, 21, 20
   switch (opc1) {
     case 0x0:  // VMLA, VMLS
     case 0x1:  // VNMLA, VNMLS
@@ -119,7 +119,7 @@ InsnTiming classify_fp(uint16_t hw1, uint16_t hw2) {
 InsnTiming classify_dp_register(uint16_t hw1, uint16_t hw2) {
   const bool high = hw1 & 0x0080;
   if (!high && (hw2 & 0x00F0) == 0) return make(InsnClass::kAlu, 1, 4);  // shift by register
-  if (!high && (hw2 & 0x0080)) {                                           // extend (+ add)
+  if (!high && (hw2 & 0x0080)) {                                         // extend (+ add)
     const int op = (hw1 >> 4) & 7;
     const bool dual = op == 2 || op == 3;  // SXTB16/SXTAB16, UXTB16/UXTAB16
     return make(dual ? InsnClass::kDspSimd : InsnClass::kAlu, 1, 4);
@@ -145,12 +145,12 @@ InsnTiming classify32(uint16_t hw1, uint16_t hw2) {
       }
       return make(InsnClass::kStoreMultiple, static_cast<uint16_t>(1 + n), 4);
     }
-    if ((op2 & 0x64) == 0x04) {                                       // dual, exclusive, table
+    if ((op2 & 0x64) == 0x04) {  // dual, exclusive, table
       if ((hw1 & 0xFFF0) == 0xE8D0 && (hw2 & 0xFFE0) == 0xF000) return branch(2, 4);  // TBB/H
       const bool load = hw1 & 0x0010;
       // LDREX/STREX (P=U=W=0) and LDREXB/H, STREXB/H; everything else here is LDRD/STRD.
-      const bool exclusive = (hw1 & 0x01A0) == 0x0000 ||
-                             ((hw1 & 0x01A0) == 0x0080 && (hw2 & 0x00C0) == 0x0040);
+      const bool exclusive =
+          (hw1 & 0x01A0) == 0x0000 || ((hw1 & 0x01A0) == 0x0080 && (hw2 & 0x00C0) == 0x0040);
       if (exclusive) return make(load ? InsnClass::kLoad : InsnClass::kStore, 2, 4);
       return make(load ? InsnClass::kLoad : InsnClass::kStore, 3, 4);  // LDRD, STRD
     }
@@ -200,7 +200,8 @@ InsnTiming classify32(uint16_t hw1, uint16_t hw2) {
     if ((op == 1 || op == 3) && sub == 0xF) {
       return make(InsnClass::kDivide, static_cast<uint16_t>(kDivideCycles), 4);
     }
-    if ((op == 4 || op == 5) && (sub & 0xE) == 0xC) return make(InsnClass::kDspMac, 1, 4);  // SMLALD
+    if ((op == 4 || op == 5) && (sub & 0xE) == 0xC)
+      return make(InsnClass::kDspMac, 1, 4);  // SMLALD
     return make(InsnClass::kMultiply, 1, 4);
   }
   return classify_fp(hw1, hw2);
@@ -210,9 +211,9 @@ InsnTiming classify32(uint16_t hw1, uint16_t hw2) {
 
 const char* insn_class_name(InsnClass c) {
   static const char* const kNames[] = {
-      "alu",    "multiply", "dsp_mac",       "dsp_simd",       "divide",   "load",
-      "store",  "load_multiple", "store_multiple", "branch",   "fp_arith", "fp_mac",
-      "fp_div_sqrt", "fp_load_store", "fp_transfer", "it", "other"};
+      "alu",         "multiply",      "dsp_mac",        "dsp_simd", "divide",   "load",
+      "store",       "load_multiple", "store_multiple", "branch",   "fp_arith", "fp_mac",
+      "fp_div_sqrt", "fp_load_store", "fp_transfer",    "it",       "other"};
   static_assert(sizeof(kNames) / sizeof(kNames[0]) == static_cast<size_t>(InsnClass::kCount));
   const auto i = static_cast<size_t>(c);
   return i < static_cast<size_t>(InsnClass::kCount) ? kNames[i] : "?";

@@ -61,17 +61,19 @@ const char* insn_class_name(InsnClass c);
 
 struct InsnTiming {
   InsnClass cls = InsnClass::kOther;
-  uint8_t size = 2;           // bytes: 2 or 4
-  uint16_t cycles = 1;        // cycles when not pipelined with a neighbour and not taken
-  bool pipelines = false;     // single load/store: costs 1 when right after another such one
-  bool writes_pc = false;     // may redirect control flow (a branch, POP {pc}, LDR pc, ...)
+  uint8_t size = 2;        // bytes: 2 or 4
+  uint16_t cycles = 1;     // cycles when not pipelined with a neighbour and not taken
+  bool pipelines = false;  // single load/store: costs 1 when right after another such one
+  bool writes_pc = false;  // may redirect control flow (a branch, POP {pc}, LDR pc, ...)
 };
 
 constexpr uint32_t kBranchRefillCycles = 2;  // P, the refill after a taken branch
 constexpr uint32_t kDivideCycles = 7;        // SDIV/UDIV take 2..12 cycles depending on operands
 
 // True if the halfword `first` starts a 32-bit Thumb instruction.
-constexpr bool is_thumb32(uint16_t first) { return (first >> 11) >= 0x1D; }
+constexpr bool is_thumb32(uint16_t first) {
+  return (first >> 11) >= 0x1D;
+}
 
 // Classifies one instruction: `first` is its first halfword, `second` the next one (ignored for
 // 16-bit instructions).

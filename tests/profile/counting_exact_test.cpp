@@ -1,0 +1,203 @@
+// The counting plugin is exact: a hand-written Thumb-2 loop with a known instruction count runs
+// between the markers, and the count, the per-class counts, the taken branches and the cycle
+// estimate must equal what the loop's listing gives by hand.
+#include <gtest/gtest.h>
+
+#include "profile/emulator.h"
+#include "profile/firmware.h"
+#include "profile/qemu_plugin/thumb_cycles.h"
+#include "profile_test_util.h"
+
+namespace kiln {
+namespace {
+
+// kIterations passes of an 11-instruction loop body. The comments give each instruction's class
+// and its cost under the model of thumb_cycles.h.
+constexpr uint64_t kIterations = 1000;
+const char* kWorkload = R"(
+  .syntax unified
+  .thumb
+  .bss
+  .balign 4
+counter_cells:
+  .space 8
+  .text
+  .balign 4
+  .global main
+  .type main, %function
+  .thumb_func
+main:
+  push {r4, r5, lr}
+  ldr r1, =counter_cells
+  ldr r0, =1000
+  bl kiln_profile_begin      @ the region starts at the marker's bx lr (branch, taken)
+loop:
+  ldr r2, [r1]               @ load            2
+  ldr r3, [r1, #4]           @ load            1 (pipelined behind the previous load)
+  adds r2, r2, #3            @ alu             1
+  str r2, [r1]               @ store           2
+  mul r5, r2, r3             @ multiply        1
+  sdiv r4, r2, r0            @ divide          7 (model's middle of 2..12)
+  cmp r4, r2                 @ alu             1
+  it gt                      @ it              1
+  movgt r4, r2               @ alu             1
+  subs r0, r0, #1            @ alu             1
+  bne loop                   @ branch          1, +2 when taken
+  bl kiln_profile_end        @ branch, taken: the last counted instruction
+  ldr r0, =done_label
+  movs r1, #0
+  bl kiln_print_u32
+  movs r0, #0
+  pop {r4, r5, pc}
+  .ltorg
+  .size main, . - main
+  .section .rodata
+done_label:
+  .asciz "KILN_DONE"
+)";
+
+TEST(CountingExact, HandWrittenLoopIsCountedExactly) {
+  if (!testing::can_emulate())
+    GTEST_SKIP() << "arm-none-eabi-gcc, make, qemu-system-arm or g++ missing";
+  const profile::Toolchain tools = testing::installed_tools();
+  testing::ScratchDir dir("exact");
+
+  profile::FirmwareProject project = profile::base_firmware();
+  project.files["workload.S"] = kWorkload;
+  project.sources.push_back("workload.S");
+  const auto elf = profile::build_firmware(tools, project, dir.path(), {});
+
+  profile::EmulationOptions run;
+  run.plugin = profile::build_count_plugin(tools, profile::default_cache_dir());
+  const profile::EmulationResult r = profile::run_on_qemu(tools, elf, run);
+
+  const uint64_t n = kIterations;
+  // Region: the begin marker's bx lr, n loop bodies, the bl to the end marker.
+  EXPECT_EQ(r.instructions, 11 * n + 2);
+  EXPECT_EQ(r.instruction_classes.at("load"), 2 * n);
+  EXPECT_EQ(r.instruction_classes.at("store"), n);
+  EXPECT_EQ(r.instruction_classes.at("alu"), 4 * n);
+  EXPECT_EQ(r.instruction_classes.at("multiply"), n);
+  EXPECT_EQ(r.instruction_classes.at("divide"), n);
+  EXPECT_EQ(r.instruction_classes.at("it"), n);
+  EXPECT_EQ(r.instruction_classes.at("branch"), n + 2);  // bx lr, n x bne, bl
+  // Taken: the marker's return, n - 1 loop-backs, the call to the end marker.
+  EXPECT_EQ(r.taken_branches, n + 1);
+  const uint64_t body = 2 + 1 + 1 + 2 + 1 + profile::kDivideCycles + 1 + 1 + 1 + 1 + 1;
+  EXPECT_EQ(r.cycles, 1 + body * n + 1 + profile::kBranchRefillCycles * (n + 1));
+  EXPECT_EQ(r.method, "qemu-plugin");
+  if (HasFailure()) dir.keep();
+}
+
+TEST(CountingExact, IcountClockAgreesWithinItsResolution) {
+  if (!testing::can_emulate()) GTEST_SKIP() << "arm-none-eabi-gcc, make or qemu-system-arm missing";
+  const profile::Toolchain tools = testing::installed_tools();
+  testing::ScratchDir dir("icount");
+  profile::FirmwareProject project = profile::base_firmware();
+  // The same loop, with the board timer started and read around the markers as the profiling
+  // main does.
+  std::string workload = kWorkload;
+  const std::string call_begin = "  bl kiln_profile_begin";
+  workload.replace(
+      workload.find(call_begin), call_begin.size(),
+      "  bl kiln_timer_start\n  ldr r1, =counter_cells\n  ldr r0, =1000\n" + call_begin);
+  const std::string after_end =
+      "  bl kiln_profile_end        @ branch, taken: the last counted instruction\n";
+  workload.replace(workload.find(after_end), after_end.size(),
+                   after_end +
+                       "  bl kiln_timer_elapsed_ticks\n  mov r1, r0\n  ldr r0, =ticks_label\n  bl "
+                       "kiln_print_u32\n");
+  workload += "ticks_label:\n  .asciz \"KILN_TIMER_TICKS\"\n";
+  project.files["workload.S"] = workload;
+  project.sources.push_back("workload.S");
+  const auto elf = profile::build_firmware(tools, project, dir.path(), {});
+
+  const profile::EmulationResult r = profile::run_on_qemu(tools, elf, {});
+  EXPECT_EQ(r.method, "icount-timer");
+  const double exact = 11.0 * kIterations + 2;
+  EXPECT_NEAR(static_cast<double>(r.instructions), exact, 80.0) << r.console;
+  if (HasFailure()) dir.keep();
+}
+
+// A function counted exactly from its entry to the return into main, with the cost of each call
+// it makes: push, two calls to counting loops, pop.
+const char* kCallingWorkload = R"(
+  .syntax unified
+  .thumb
+  .text
+  .global main
+  .type main, %function
+  .thumb_func
+main:
+  push {r4, lr}
+  bl outer
+  ldr r0, =done_label
+  movs r1, #0
+  bl kiln_print_u32
+  movs r0, #0
+  pop {r4, pc}
+  .ltorg
+  .size main, . - main
+
+  .global outer
+  .type outer, %function
+  .thumb_func
+outer:
+  push {r4, lr}              @ 1, ahead of the first call
+  bl leaf_a                  @ call 0: 1 + leaf_a (22)
+  bl leaf_b                  @ call 1: 1 + leaf_b (12) + the pop below
+  pop {r4, pc}
+  .size outer, . - outer
+
+  .type leaf_a, %function
+  .thumb_func
+leaf_a:
+  movs r0, #10
+1:
+  subs r0, r0, #1
+  bne 1b
+  bx lr
+  .size leaf_a, . - leaf_a
+
+  .type leaf_b, %function
+  .thumb_func
+leaf_b:
+  movs r0, #5
+1:
+  subs r0, r0, #1
+  bne 1b
+  bx lr
+  .size leaf_b, . - leaf_b
+
+  .section .rodata
+done_label:
+  .asciz "KILN_DONE"
+)";
+
+TEST(CountingExact, FunctionAndItsCallsAreCountedExactly) {
+  if (!testing::can_emulate())
+    GTEST_SKIP() << "arm-none-eabi-gcc, make, qemu-system-arm or g++ missing";
+  const profile::Toolchain tools = testing::installed_tools();
+  testing::ScratchDir dir("calls");
+  profile::FirmwareProject project = profile::base_firmware();
+  project.files["workload.S"] = kCallingWorkload;
+  project.sources.push_back("workload.S");
+  const auto elf = profile::build_firmware(tools, project, dir.path(), {});
+
+  profile::EmulationOptions run;
+  run.plugin = profile::build_count_plugin(tools, profile::default_cache_dir());
+  run.exact_function = "outer";
+  run.traced_function = "outer";
+  const profile::EmulationResult r = profile::run_on_qemu(tools, elf, run);
+  EXPECT_EQ(r.region, "outer");
+  EXPECT_EQ(r.instructions, 1u + (1 + 22) + (1 + 12 + 1));
+  ASSERT_EQ(r.calls.size(), 2u);
+  EXPECT_EQ(r.calls[0].callee, "leaf_a");
+  EXPECT_EQ(r.calls[0].instructions, 1u + 22);
+  EXPECT_EQ(r.calls[1].callee, "leaf_b");
+  EXPECT_EQ(r.calls[1].instructions, 1u + 12 + 1);
+  if (HasFailure()) dir.keep();
+}
+
+}  // namespace
+}  // namespace kiln
