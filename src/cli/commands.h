@@ -12,5 +12,6 @@ void add_features_command(CLI::App& app);
 void add_example_command(CLI::App& app);
 void add_compile_command(CLI::App& app);
 void add_profile_command(CLI::App& app);
+void add_project_commands(CLI::App& app);  // init, import, data
 
 }  // namespace kiln::cli

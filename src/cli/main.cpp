@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   kiln::cli::add_example_command(app);
   kiln::cli::add_compile_command(app);
   kiln::cli::add_profile_command(app);
+  kiln::cli::add_project_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -35,14 +35,14 @@ using Choice = std::function<std::optional<OutputSharing>(const OutputSharingOpt
 }  // namespace
 
 ModelMemory plan_model_memory(const ir::Model& model, const std::vector<int64_t>& op_scratch,
-                              int64_t alignment) {
+                              int64_t alignment, bool prefer_speed) {
   std::vector<OutputSharingOptions> options;
   for (size_t k = 0; k < model.operators.size(); ++k)
     options.push_back(output_sharing_options(model, static_cast<int32_t>(k)));
 
   // Strategies in order of preference (on equal arenas the earlier wins): normal kernels are
   // the plainer code, so in-place kernels come last.
-  const std::vector<std::pair<std::string, Choice>> strategies = {
+  std::vector<std::pair<std::string, Choice>> strategies = {
       {"no output sharing",
        [](const OutputSharingOptions&) { return std::optional<OutputSharing>(); }},
       {"shifted outputs",
@@ -58,6 +58,14 @@ ModelMemory plan_model_memory(const ir::Model& model, const std::vector<int64_t>
       {"in-place kernels",
        [](const OutputSharingOptions& o) { return o.in_place ? o.in_place : o.shifted; }},
   };
+
+  if (prefer_speed)
+    strategies = {
+        {"no output sharing",
+         [](const OutputSharingOptions&) { return std::optional<OutputSharing>(); }},
+        {"shifted outputs, normal kernels only",
+         [](const OutputSharingOptions& o) { return o.shifted; }},
+    };
 
   std::optional<ModelMemory> best;
   for (const auto& [name, choose] : strategies) {

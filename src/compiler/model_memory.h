@@ -23,9 +23,10 @@ struct ModelMemory {
   std::vector<bool> in_place_kernel;
 };
 
-// `op_scratch[k]`: scratch bytes operator k needs with its normal kernel. The result's plan has
-// passed check_plan.
+// `op_scratch[k]`: scratch bytes operator k needs with its normal kernel. With `prefer_speed`
+// only the normal kernels are used (in-place kernels trade time for RAM: they copy each channel
+// or pixel through a scratch). The result's plan has passed check_plan.
 ModelMemory plan_model_memory(const ir::Model& model, const std::vector<int64_t>& op_scratch,
-                              int64_t alignment);
+                              int64_t alignment, bool prefer_speed = false);
 
 }  // namespace kiln::compiler

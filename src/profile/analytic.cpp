@@ -25,7 +25,7 @@ struct OpCost {
 // Kiln's portable reference kernels at -O2. Largest per-operator errors of the fit: CONV_2D +19%
 // (the 1x1 in-place variant the memory planner picks, which skips per-output work), -9% (deep
 // 1x1 convolutions); DEPTHWISE_CONV_2D -11..+12%; FULLY_CONNECTED within 0.2%. Refit when the
-// kernels change (the optimized kernels of issue 7 need their own table).
+// kernels change with bench/profile_fit.py (the optimized kernels of issue 7 need their own table).
 OpCost cost_of(ir::OpType type) {
   using ir::OpType;
   switch (type) {

@@ -92,7 +92,7 @@ std::string report_text(const ProfileReport& r, const std::string& model_label) 
   }
   s += fmt::format("  instructions:      {} (network), {} (DSP)\n", with_commas(r.nn_instructions),
                    with_commas(r.dsp_instructions));
-  s += fmt::format("  cycles (model):    {}  ->  {:.3f} ms at {} MHz\n", with_commas(r.cycles_est),
+  s += fmt::format("  cycles (estimate): {}  ->  {:.3f} ms at {} MHz\n", with_commas(r.cycles_est),
                    r.ms_est, r.clock_mhz);
   if (r.macs > 0 && r.cycles_est > 0)
     s += fmt::format("  MACs:              {}  ({:.2f} cycles per MAC)\n",

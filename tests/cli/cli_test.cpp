@@ -151,3 +151,27 @@ TEST_F(CliTest, FeaturesTruncatedWavIsOneErrorLine) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(CliTest, CompileTwiceGivesByteIdenticalFolders) {
+  ASSERT_EQ(kiln("example -o " + dir_.string()).exit_code, 0);
+  for (const char* sub : {"a", "b"}) {
+    const Result r = kiln(fmt::format("compile {} -o {} --name ex", path("example.tflite"), path(sub)));
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+  }
+  EXPECT_EQ(std::system(fmt::format("diff -r {} {} > /dev/null", path("a"), path("b")).c_str()), 0)
+      << "two compiles of the same model differ";
+  EXPECT_TRUE(fs::exists(path("a/ex_memory.json")));
+  EXPECT_TRUE(fs::exists(path("a/runtime/conv2d.cpp")));
+  EXPECT_FALSE(fs::exists(path("a/runtime/lstm.cpp"))) << "only the kernels the model uses are copied";
+}
+
+TEST_F(CliTest, CompileRejectsBadNameAndTarget) {
+  ASSERT_EQ(kiln("example -o " + dir_.string()).exit_code, 0);
+  expect_one_error_line(kiln(fmt::format("compile {} -o {} --name 'not a name'", path("example.tflite"), path("c"))),
+                        "C identifier");
+  EXPECT_EQ(kiln(fmt::format("compile {} -o {} --target riscv", path("example.tflite"), path("c"))).exit_code, 1);
+}
+
+}  // namespace
