@@ -337,7 +337,14 @@ class ModelReader {
         throw Error(fmt::format("{}: quantization scale {} is not finite", where, s));
       t.quant.scale.push_back(s);
     }
-    for (int64_t z : *q->zero_point()) t.quant.zero_point.push_back(z);
+    // The verifier checks a vector's length prefix, not that 8-byte elements are 8-byte
+    // aligned, so read each zero point bytewise (little-endian, as TFLite files are).
+    const uint8_t* zero_point_bytes = q->zero_point()->Data();
+    for (size_t i = 0; i < zero_points; ++i) {
+      int64_t z;
+      std::memcpy(&z, zero_point_bytes + i * sizeof(int64_t), sizeof(int64_t));
+      t.quant.zero_point.push_back(z);
+    }
     t.quant.axis = q->quantized_dimension();
     if (scales > 1) {
       const int32_t axis = t.quant.axis;
