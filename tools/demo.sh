@@ -28,6 +28,9 @@ else
   exit 1
 fi
 
+echo "== kiln profile: the compiled model on an emulated Cortex-M4 (QEMU mps2-an386), exact counts"
+"$KILN" profile --model "$OUT/example.tflite" --input "$OUT/example_input.bin"
+
 if [ -d ../shared/testdata/tflite ]; then
   echo "== kiln run on the shared golden models (bit-exact check against TFLM)"
   for dir in ../shared/testdata/tflite/*/; do
