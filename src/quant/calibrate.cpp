@@ -38,8 +38,8 @@ std::vector<float> as_floats(std::span<const uint8_t> bytes) {
 std::vector<std::optional<TensorRange>> calibrate(const ir::Model& model,
                                                   std::span<const std::vector<float>> samples) {
   if (model.inputs.size() != 1)
-    throw Error(fmt::format("calibration: the model has {} inputs, expected 1",
-                            model.inputs.size()));
+    throw Error(
+        fmt::format("calibration: the model has {} inputs, expected 1", model.inputs.size()));
   const int32_t input = model.inputs[0];
   const ir::Tensor& input_tensor = model.tensor(input);
   if (input_tensor.dtype != ir::DType::kFloat32)

@@ -28,16 +28,14 @@ ir::Quantization asymmetric_int8(float min, float max) {
   min = std::min(min, 0.0f);
   max = std::max(max, 0.0f);
   if (min == max) max = 1.0f;
-  const float scale = static_cast<float>((static_cast<double>(max) - min) / (kQMax - kQMin));
-  const double zp_from_min = kQMin - min / static_cast<double>(scale);
-  const double zp_from_max = kQMax - max / static_cast<double>(scale);
-  // Either end determines the zero point; the one summing smaller magnitudes loses less precision.
-  const double error_from_min = std::abs(kQMin) + std::abs(min / static_cast<double>(scale));
-  const double error_from_max = std::abs(kQMax) + std::abs(max / static_cast<double>(scale));
-  const double zp = error_from_min < error_from_max ? zp_from_min : zp_from_max;
+  // TFLite's calibration rule, in float as it computes it: the zero point comes from the
+  // minimum, rounded half away from zero and kept in range.
+  const float scale = (max - min) / static_cast<float>(kQMax - kQMin);
+  const float zp = static_cast<float>(kQMin) - min / scale;
   ir::Quantization q;
   q.scale = {scale};
-  q.zero_point = {static_cast<int64_t>(std::round(std::clamp(zp, kQMin, kQMax)))};
+  q.zero_point = {static_cast<int64_t>(
+      std::round(std::clamp(zp, static_cast<float>(kQMin), static_cast<float>(kQMax))))};
   return q;
 }
 
@@ -46,10 +44,11 @@ QuantizedWeights quantize_symmetric_int8(std::span<const float> values,
   int64_t count = 1;
   for (int32_t d : shape) count *= d;
   if (count != static_cast<int64_t>(values.size()))
-    throw Error(fmt::format("quantize: {} weights for a shape of {} elements", values.size(), count));
+    throw Error(
+        fmt::format("quantize: {} weights for a shape of {} elements", values.size(), count));
   if (axis >= static_cast<int32_t>(shape.size()))
-    throw Error(fmt::format("quantize: channel axis {} out of range for rank {}", axis,
-                            shape.size()));
+    throw Error(
+        fmt::format("quantize: channel axis {} out of range for rank {}", axis, shape.size()));
   // Element i belongs to channel (i / inner) % channels, where inner is the product of the
   // dimensions after the axis.
   int64_t channels = 1, inner = 1;
@@ -105,8 +104,8 @@ QuantizedBias quantize_bias_int32(std::span<const float> values, float input_sca
                                   const std::vector<float>& weight_scales) {
   const size_t n = values.size();
   if (weight_scales.size() != 1 && weight_scales.size() != n)
-    throw Error(fmt::format("quantize: {} weight scales for {} bias values", weight_scales.size(),
-                            n));
+    throw Error(
+        fmt::format("quantize: {} weight scales for {} bias values", weight_scales.size(), n));
   QuantizedBias out;
   out.quant.axis = 0;
   const size_t scales = weight_scales.size();
@@ -119,7 +118,8 @@ QuantizedBias quantize_bias_int32(std::span<const float> values, float input_sca
   for (size_t i = 0; i < n; ++i) {
     if (!std::isfinite(values[i])) throw Error("quantize: bias holds a non-finite value");
     const double scale = out.quant.scale[scales == 1 ? 0 : i];
-    out.values[i] = static_cast<int32_t>(std::clamp(std::round(values[i] / scale), -kLimit, kLimit));
+    out.values[i] =
+        static_cast<int32_t>(std::clamp(std::round(values[i] / scale), -kLimit, kLimit));
   }
   return out;
 }

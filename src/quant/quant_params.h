@@ -13,10 +13,10 @@
 namespace kiln::quant {
 
 // Scale and zero point for int8 values covering [min, max]. The range is first widened to
-// include 0; the zero point is then nudged to the nearest integer in [-128, 127], derived from
-// whichever end gives the smaller rounding error (TFLite's calibration rule). An empty range
-// (min = max = 0) is treated as [0, 1] so that the scale stays positive. Throws kiln::Error for
-// non-finite or inverted bounds.
+// include 0; scale = (max - min) / 255 and the zero point is -128 - min / scale rounded to the
+// nearest integer (TFLite's post-training rule, in float). An empty range (min = max = 0) is
+// treated as [0, 1] so that the scale stays positive (TFLite would give scale 0). Throws
+// kiln::Error for non-finite or inverted bounds.
 ir::Quantization asymmetric_int8(float min, float max);
 
 // Symmetric int8 weights: `values` laid out in `shape`, one scale per index along `axis`, or a

@@ -72,8 +72,8 @@ class Quantizer {
 
   void check_float_model() {
     if (ranges_.size() != model_.tensors.size())
-      throw Error(fmt::format("quantize: {} ranges for {} tensors", ranges_.size(),
-                              model_.tensors.size()));
+      throw Error(
+          fmt::format("quantize: {} ranges for {} tensors", ranges_.size(), model_.tensors.size()));
     for (const ir::Tensor& t : model_.tensors) {
       const bool shape_constant = t.dtype == DType::kInt32 && t.is_constant();
       if (t.dtype != DType::kFloat32 && !shape_constant)
@@ -119,8 +119,8 @@ class Quantizer {
     const int32_t t = op.inputs[i];
     if (t < 0 || static_cast<size_t>(t) >= done_.size() || !done_[static_cast<size_t>(t)] ||
         tensor(t).dtype != DType::kInt8)
-      throw Error(fmt::format("quantize: {} reads '{}' before it is computed",
-                              ir::op_name(op.type), model_.tensor(t).name));
+      throw Error(fmt::format("quantize: {} reads '{}' before it is computed", ir::op_name(op.type),
+                              model_.tensor(t).name));
     return tensor(t);
   }
 
@@ -131,8 +131,8 @@ class Quantizer {
 
   void quantize_weights(const ir::Operator& op, int32_t channel_axis) {
     const ir::Tensor& input = int8_input(op, 0);
-    if (op.inputs.size() < 2) throw Error(fmt::format("quantize: {} lacks weights",
-                                                      ir::op_name(op.type)));
+    if (op.inputs.size() < 2)
+      throw Error(fmt::format("quantize: {} lacks weights", ir::op_name(op.type)));
     ir::Tensor& filter = claim(op.inputs[1], true, "weights");
     QuantizedWeights w = quantize_symmetric_int8(float_values(filter), filter.shape, channel_axis);
     filter.dtype = DType::kInt8;
@@ -140,8 +140,8 @@ class Quantizer {
     filter.quant = w.quant;
     if (op.inputs.size() > 2 && op.inputs[2] != ir::kNoTensor) {
       ir::Tensor& bias = claim(op.inputs[2], true, "bias");
-      QuantizedBias b = quantize_bias_int32(float_values(bias), input.quant.scale.at(0),
-                                            filter.quant.scale);
+      QuantizedBias b =
+          quantize_bias_int32(float_values(bias), input.quant.scale.at(0), filter.quant.scale);
       bias.dtype = DType::kInt32;
       bias.data = to_bytes(b.values);
       bias.quant = b.quant;

@@ -25,7 +25,7 @@
 namespace kiln::quant {
 
 struct QuantizeOptions {
-  bool int8_io = false;                     // int8 model inputs/outputs instead of float32
+  bool int8_io = false;                      // int8 model inputs/outputs instead of float32
   bool per_channel_fully_connected = false;  // TFLite's default is per-tensor
 };
 
