@@ -15,6 +15,7 @@
 #include "project/importer.h"
 #include "project/project.h"
 #include "project/sample_index.h"
+#include "project/sample_plot.h"
 
 namespace kiln::cli {
 
@@ -61,27 +62,26 @@ class Progress {
 
   void operator()(const char* pass, size_t done, size_t total) {
     if (total == 0) return;
+    if (pass != pass_) {
+      pass_ = pass;
+      last_percent_ = -1;
+    }
     const int percent = static_cast<int>(done * 100 / total);
     if (tty_) {
-      if (percent == last_percent_ && pass == last_pass_) return;
+      if (percent == last_percent_) return;
       fmt::print(stderr, "\rimport: {} {:3d}% ({}/{})", pass, percent, done, total);
       if (done == total) fmt::print(stderr, "\n");
       std::fflush(stderr);
-    } else {
-      if (total < 200 || percent / 25 == last_percent_ / 25) {
-        last_percent_ = percent;
-        return;
-      }
+    } else if (total >= 200 && percent / 25 > 0 && percent / 25 != last_percent_ / 25) {
       fmt::print(stderr, "import: {} {}% ({}/{})\n", pass, percent / 25 * 25, done, total);
     }
     last_percent_ = percent;
-    last_pass_ = pass;
   }
 
  private:
   bool tty_;
   int last_percent_ = -1;
-  std::string last_pass_;
+  std::string pass_;
 };
 
 struct ImportArgs {
@@ -92,6 +92,7 @@ struct ImportArgs {
   std::optional<double> test_fraction;
   std::string group_by;
   bool skip_bad = false;
+  std::string hmac_key;
 };
 
 void print_list(const char* what, const std::vector<std::string>& lines) {
@@ -100,7 +101,7 @@ void print_list(const char* what, const std::vector<std::string>& lines) {
     fmt::print(stderr, "kiln: {}: {}\n", what, lines[i]);
   }
   if (lines.size() > kShown) {
-    fmt::print(stderr, "kiln: ... and {} more {}\n", lines.size() - kShown, what);
+    fmt::print(stderr, "kiln: {}: ... and {} more\n", what, lines.size() - kShown);
   }
 }
 
@@ -114,6 +115,7 @@ void run_import(const ImportArgs& args) {
   options.test_fraction = args.test_fraction;
   options.group_by = args.group_by;
   options.skip_bad = args.skip_bad;
+  if (!args.hmac_key.empty()) options.hmac_key = args.hmac_key;
   Progress progress;
   options.progress = [&progress](const char* pass, size_t done, size_t total) {
     progress(pass, done, total);
@@ -121,7 +123,8 @@ void run_import(const ImportArgs& args) {
   const project::ImportReport report = project::import_samples(project, options);
   for (const std::string& note : report.notes) fmt::print(stderr, "kiln: note: {}\n", note);
   if (report.leftovers_removed > 0) {
-    fmt::print(stderr, "kiln: note: removed {} unreferenced file(s) left by an interrupted import\n",
+    fmt::print(stderr,
+               "kiln: note: removed {} unreferenced file(s) left by an interrupted import\n",
                report.leftovers_removed);
   }
   print_list("duplicate skipped", report.duplicates);
@@ -135,7 +138,22 @@ void run_import(const ImportArgs& args) {
 struct DataArgs {
   std::string dir = ".";
   bool json = false;
+  int64_t show_id = 0;
+  std::string png;
 };
+
+void run_data_show(const DataArgs& args) {
+  project::Project project = project::open_project(args.dir);
+  const std::optional<project::SampleRecord> sample =
+      project::find_sample(*project.db, args.show_id);
+  if (!sample) throw Error(fmt::format("no sample with id {}", args.show_id));
+  std::vector<std::string> notes;
+  const data::RgbImage image = project::render_sample_plot(project, *sample, notes);
+  for (const std::string& note : notes) fmt::print(stderr, "kiln: note: {}\n", note);
+  data::write_png(args.png, image);
+  fmt::print("sample {} ({}, {}, {:.3f} s) -> {}\n", sample->id, sample->label, sample->split,
+             sample->duration_s(), args.png);
+}
 
 void run_data(const DataArgs& args) {
   project::Project project = project::open_project(args.dir);
@@ -168,26 +186,42 @@ void add_project_commands(CLI::App& app) {
   init->callback([init_args] { run_init(*init_args); });
 
   auto import_args = std::make_shared<ImportArgs>();
-  CLI::App* import = app.add_subcommand(
-      "import", "Import WAV, CSV time-series and PNG/JPEG files (labels from folder names)");
-  import->add_option("PATH", import_args->paths, "Files or folders to import");
-  add_project_dir_option(import, import_args->dir);
-  import->add_option("--label", import_args->label, "Label for all files (default: folder name)");
-  import->add_option("--split-file", import_args->split_file,
-                     "CSV path,label,split (paths relative to its folder); PATHs then filter it");
-  import->add_option("--test-fraction", import_args->test_fraction,
-                     "Fraction of each label for the test split (default: kiln.json)");
-  import->add_option("--group-by", import_args->group_by,
-                     "Regex on file names whose first capture group names the group "
-                     "(groups never straddle train/test)");
-  import->add_flag("--skip-bad", import_args->skip_bad, "Report undecodable files and continue");
-  import->callback([import_args] { run_import(*import_args); });
+  CLI::App* import_command = app.add_subcommand(
+      "import",
+      "Import WAV, CSV time-series, PNG/JPEG and Edge Impulse JSON files (labels from folders)");
+  import_command->add_option("PATH", import_args->paths, "Files or folders to import");
+  add_project_dir_option(import_command, import_args->dir);
+  import_command->add_option("--label", import_args->label,
+                             "Label for all files (default: folder name)");
+  import_command->add_option(
+      "--split-file", import_args->split_file,
+      "CSV path,label,split (paths relative to its folder); PATHs then filter it");
+  import_command->add_option("--test-fraction", import_args->test_fraction,
+                             "Fraction of each label for the test split (default: kiln.json)");
+  import_command->add_option("--group-by", import_args->group_by,
+                             "Regex on file names whose first capture group names the group "
+                             "(groups never straddle train/test)");
+  import_command->add_flag("--skip-bad", import_args->skip_bad,
+                           "Report undecodable files and continue");
+  import_command->add_option(
+      "--hmac-key", import_args->hmac_key,
+      "Verify the HMAC-SHA256 signature of Edge Impulse acquisition JSON files");
+  import_command->callback([import_args] { run_import(*import_args); });
 
   auto data_args = std::make_shared<DataArgs>();
-  CLI::App* data = app.add_subcommand("data", "Samples per label and split, durations, rates");
-  add_project_dir_option(data, data_args->dir);
-  data->add_flag("--json", data_args->json, "Print JSON");
-  data->callback([data_args] { run_data(*data_args); });
+  CLI::App* data_command =
+      app.add_subcommand("data", "Samples per label and split, durations, rates");
+  add_project_dir_option(data_command, data_args->dir);
+  data_command->add_flag("--json", data_args->json, "Print JSON");
+  CLI::App* show =
+      data_command->add_subcommand("show", "Plot one sample and its features as a PNG");
+  show->add_option("ID", data_args->show_id, "Sample id (see kiln.db)")->required();
+  show->add_option("--png", data_args->png, "Output PNG file")->required();
+  add_project_dir_option(show, data_args->dir);
+  show->callback([data_args] { run_data_show(*data_args); });
+  data_command->callback([data_args, show] {
+    if (!show->parsed()) run_data(*data_args);
+  });
 }
 
 }  // namespace kiln::cli

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <regex>
+#include <sstream>
 
 #include "compiler/c_literals.h"
 #include "compiler/embedded_sources.h"
@@ -37,11 +37,26 @@ std::string shape_text(const ir::Tensor& t) {
   return fmt::format("{}[{}]", ir::dtype_name(t.dtype), fmt::join(t.shape, "x"));
 }
 
+// The `#include "runtime/..."` and `#include "dsp/..."` paths of a device source file.
+std::vector<std::string> device_includes(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    const size_t hash = line.find_first_not_of(" \t");
+    if (hash == std::string::npos || line.compare(hash, 8, "#include") != 0) continue;
+    const size_t open = line.find('"', hash);
+    const size_t close = open == std::string::npos ? open : line.find('"', open + 1);
+    if (close == std::string::npos) continue;
+    const std::string path = line.substr(open + 1, close - open - 1);
+    if (path.starts_with("runtime/") || path.starts_with("dsp/")) out.push_back(path);
+  }
+  return out;
+}
+
 // Adds the device sources `paths` and everything they include from runtime/ or dsp/.
 void add_device_sources(std::set<std::string> paths, std::map<std::string, std::string>& files) {
   std::map<std::string, std::string_view> available;
   for (const EmbeddedFile& f : embedded_device_sources()) available[std::string(f.path)] = f.text;
-  const std::regex include_re(R"re(#include\s+"((runtime|dsp)/[A-Za-z0-9_./]+)")re");
   std::vector<std::string> todo(paths.begin(), paths.end());
   while (!todo.empty()) {
     const std::string path = todo.back();
@@ -56,8 +71,7 @@ void add_device_sources(std::set<std::string> paths, std::map<std::string, std::
       if (available.count(cpp)) todo.push_back(cpp);
     }
     const std::string text(it->second);
-    for (std::sregex_iterator m(text.begin(), text.end(), include_re), end; m != end; ++m)
-      todo.push_back((*m)[1].str());
+    for (const std::string& include : device_includes(text)) todo.push_back(include);
   }
 }
 

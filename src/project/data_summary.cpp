@@ -19,7 +19,9 @@ void count(SplitCounts& counts, const SampleRecord& r) {
   }
 }
 
-std::string rate_text(double rate) { return fmt::format("{:g}", rate); }
+std::string rate_text(double rate) {
+  return fmt::format("{:g}", rate);
+}
 
 }  // namespace
 
@@ -61,8 +63,8 @@ std::string summary_to_text(const DataSummary& s) {
   if (s.samples == 0) return "no samples yet (add some with 'kiln import')\n";
   size_t width = 5;
   for (const auto& [label, c] : s.per_label) width = std::max(width, label.size());
-  std::string text = fmt::format("{:<{}}  {:>7}  {:>7}  {:>10}\n", "label", width, "train", "test",
-                                 "duration");
+  std::string text =
+      fmt::format("{:<{}}  {:>7}  {:>7}  {:>10}\n", "label", width, "train", "test", "duration");
   auto row = [&](const std::string& name, const SplitCounts& c) {
     text += fmt::format("{:<{}}  {:>7}  {:>7}  {:>9.1f}s\n", name, width, c.train, c.test,
                         c.train_duration_s + c.test_duration_s);

@@ -30,7 +30,8 @@ struct DataSummary {
 DataSummary summarize(const std::vector<SampleRecord>& samples);
 
 // {"samples": N, "labels": {L: {"train": n, "test": n, "duration_s": d}}, "splits": {...},
-//  "duration_s": {"train": d, "test": d, "total": d}, "sample_rates_hz": {"8000": n}, "sensors": {...}}
+//  "duration_s": {"train": d, "test": d, "total": d}, "sample_rates_hz": {"8000": n}, "sensors":
+//  {...}}
 nlohmann::json summary_to_json(const DataSummary& summary);
 std::string summary_to_text(const DataSummary& summary);
 

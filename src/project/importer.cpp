@@ -8,7 +8,6 @@
 #include <ctime>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <system_error>
@@ -18,6 +17,8 @@
 #include "data/file_bytes.h"
 #include "data/image_reader.h"
 #include "data/wav_reader.h"
+#include "project/ei_acquisition.h"
+#include "project/group_pattern.h"
 #include "project/sample_index.h"
 #include "project/sha256.h"
 #include "project/split_assignment.h"
@@ -28,7 +29,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-enum class Kind { kWav, kCsv, kImage, kOther };
+enum class Kind { kWav, kCsv, kImage, kAcquisitionJson, kOther };
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
@@ -41,6 +42,7 @@ Kind kind_of(const fs::path& path) {
   if (ext == ".wav") return Kind::kWav;
   if (ext == ".csv") return Kind::kCsv;
   if (ext == ".png" || ext == ".jpg" || ext == ".jpeg") return Kind::kImage;
+  if (ext == ".json") return Kind::kAcquisitionJson;
   return Kind::kOther;
 }
 
@@ -88,7 +90,8 @@ std::vector<Candidate> read_split_file(const fs::path& split_file) {
   std::ifstream in(split_file);
   if (!in) throw Error(fmt::format("{}: cannot open split file", split_file.string()));
   std::string line;
-  if (!std::getline(in, line)) throw Error(fmt::format("{}: empty split file", split_file.string()));
+  if (!std::getline(in, line))
+    throw Error(fmt::format("{}: empty split file", split_file.string()));
   const std::vector<std::string> header = split_csv_line(line);
   if (header.size() < 3 || lower(header[0]) != "path" || lower(header[1]) != "label" ||
       lower(header[2]) != "split") {
@@ -159,17 +162,18 @@ std::vector<Candidate> collect_candidates(const ImportOptions& options, ImportRe
       std::sort(files.begin(), files.end());
       for (const fs::path& file : files) {
         if (file.parent_path() == input && kind_of(file) == Kind::kCsv && is_listing_csv(file)) {
-          report.notes.push_back(fmt::format("{}: a sample listing, not a sample; skipped "
-                                             "(use --split-file to import from it)",
-                                             file.string()));
+          report.notes.push_back(
+              fmt::format("{}: a sample listing, not a sample; skipped "
+                          "(use --split-file to import from it)",
+                          file.string()));
           continue;
         }
         candidates.push_back({file, {}, {}, {}, {}});
       }
     } else if (fs::is_regular_file(input, ec)) {
       if (kind_of(input) == Kind::kOther) {
-        throw Error(fmt::format("{}: unsupported file type (WAV, CSV, PNG or JPEG)",
-                                input.string()));
+        throw Error(
+            fmt::format("{}: unsupported file type (WAV, CSV, PNG or JPEG)", input.string()));
       }
       candidates.push_back({input, {}, {}, {}, {}});
     } else {
@@ -184,9 +188,8 @@ std::vector<Candidate> collect_candidates(const ImportOptions& options, ImportRe
 }
 
 // Decodes the file to check it and fill in what the index records about it.
-void describe(const fs::path& source, std::span<const uint8_t> bytes, SampleRecord& r) {
-  const std::string name = source.string();
-  switch (kind_of(source)) {
+void describe(Kind kind, const std::string& name, std::span<const uint8_t> bytes, SampleRecord& r) {
+  switch (kind) {
     case Kind::kWav: {
       const data::Signal s = data::parse_wav(bytes, name);
       r.sensor = "audio";
@@ -214,14 +217,37 @@ void describe(const fs::path& source, std::span<const uint8_t> bytes, SampleReco
       r.length = static_cast<int64_t>(image.width) * image.height;
       break;
     }
+    case Kind::kAcquisitionJson:  // converted to CSV before it gets here
     case Kind::kOther:
-      throw Error(fmt::format("{}: unsupported file type (WAV, CSV, PNG or JPEG)", name));
+      throw Error(fmt::format("{}: unsupported file type (WAV, CSV, PNG, JPEG or JSON)", name));
   }
+}
+
+// The bytes kept in data/ and their extension: the file itself, or for an Edge Impulse
+// acquisition file its samples as Kiln CSV.
+struct StoredFile {
+  std::vector<uint8_t> bytes;
+  std::string extension;
+};
+
+StoredFile stored_file(const fs::path& source, const std::optional<std::string>& hmac_key) {
+  StoredFile stored{data::read_file_bytes(source), lower(source.extension().string())};
+  if (stored.extension == ".jpeg") stored.extension = ".jpg";
+  if (kind_of(source) == Kind::kAcquisitionJson) {
+    const AcquisitionSample sample = parse_ei_acquisition_json(
+        std::string_view(reinterpret_cast<const char*>(stored.bytes.data()), stored.bytes.size()),
+        source.string(), hmac_key);
+    const std::string csv = signal_to_csv(sample.signal);
+    stored.bytes.assign(csv.begin(), csv.end());
+    stored.extension = ".csv";
+  }
+  return stored;
 }
 
 void write_whole_file(const fs::path& path, std::span<const uint8_t> bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
   out.close();
   if (!out) throw Error(fmt::format("{}: write failed", path.string()));
 }
@@ -237,19 +263,8 @@ ImportReport import_samples(Project& project, const ImportOptions& options) {
   if (!(test_fraction >= 0 && test_fraction < 1)) {
     throw Error(fmt::format("--test-fraction {}: must be in [0, 1)", test_fraction));
   }
-  std::optional<std::regex> group_pattern;
-  if (!options.group_by.empty()) {
-    try {
-      group_pattern.emplace(options.group_by, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      throw Error(fmt::format("--group-by '{}': invalid regular expression ({})", options.group_by,
-                              e.what()));
-    }
-    if (group_pattern->mark_count() < 1) {
-      throw Error(fmt::format("--group-by '{}': needs a capture group naming the group",
-                              options.group_by));
-    }
-  }
+  std::optional<GroupPattern> group_pattern;
+  if (!options.group_by.empty()) group_pattern.emplace(options.group_by);
   report.leftovers_removed = remove_unreferenced_files(project);
 
   std::vector<Candidate> candidates = collect_candidates(options, report);
@@ -264,17 +279,20 @@ ImportReport import_samples(Project& project, const ImportOptions& options) {
   for (size_t i = 0; i < candidates.size(); ++i) {
     if (options.progress) options.progress("scan", i, candidates.size());
     Candidate& c = candidates[i];
-    std::vector<uint8_t> bytes;
+    StoredFile stored;
     try {
-      bytes = data::read_file_bytes(c.source);
-      describe(c.source, bytes, c.record);
+      stored = stored_file(c.source, options.hmac_key);
+      // Acquisition files are checked in their stored CSV form.
+      const Kind kind = kind_of(c.source);
+      describe(kind == Kind::kAcquisitionJson ? Kind::kCsv : kind, c.source.string(), stored.bytes,
+               c.record);
     } catch (const Error& e) {
       if (!options.skip_bad) throw;
       report.bad_files.push_back(e.what());
       continue;
     }
     if (c.label.empty()) throw Error(fmt::format("{}: no label", c.source.string()));
-    const std::string hash = sha256_hex(bytes);
+    const std::string hash = sha256_hex(stored.bytes);
     if (const auto it = seen_hashes.find(hash); it != seen_hashes.end()) {
       report.duplicates.push_back(
           fmt::format("{} (same content as {})", c.source.string(), it->second));
@@ -285,19 +303,11 @@ ImportReport import_samples(Project& project, const ImportOptions& options) {
       report.duplicates.push_back(fmt::format("{} (already in the project)", c.source.string()));
       continue;
     }
-    if (group_pattern) {
-      std::smatch match;
-      const std::string file_name = c.source.filename().string();
-      if (std::regex_search(file_name, match, *group_pattern) && match[1].matched) {
-        c.group = match[1].str();
-      }
-    }
-    std::string ext = lower(c.source.extension().string());
-    if (ext == ".jpeg") ext = ".jpg";
+    if (group_pattern) c.group = group_pattern->group_of(c.source.filename().string());
     c.record.label = c.label;
     c.record.group = c.group;
     c.record.content_hash = hash;
-    c.record.path = fmt::format("{}/{}{}", kDataDirName, hash, ext);
+    c.record.path = fmt::format("{}/{}{}", kDataDirName, hash, stored.extension);
     c.record.source = fs::absolute(c.source).lexically_normal().string();
     accepted.push_back(std::move(c));
   }
@@ -326,18 +336,19 @@ ImportReport import_samples(Project& project, const ImportOptions& options) {
       SampleRecord& r = accepted[i].record;
       r.split = accepted[i].split;
       r.added_at = added_at;
-      const std::vector<uint8_t> bytes = data::read_file_bytes(accepted[i].source);
+      const std::vector<uint8_t> bytes = stored_file(accepted[i].source, options.hmac_key).bytes;
       if (sha256_hex(bytes) != r.content_hash) {
         throw Error(fmt::format("{}: the file changed during the import", r.source));
       }
       const fs::path final_path = project.root / r.path;
-      const fs::path temp_path = project.data_dir() / (kTempPrefix + final_path.filename().string());
+      const fs::path temp_path =
+          project.data_dir() / (kTempPrefix + final_path.filename().string());
       write_whole_file(temp_path, bytes);
       std::error_code ec;
       fs::rename(temp_path, final_path, ec);
       if (ec) {
-        throw Error(fmt::format("{}: cannot move into place: {}", final_path.string(),
-                                ec.message()));
+        throw Error(
+            fmt::format("{}: cannot move into place: {}", final_path.string(), ec.message()));
       }
       insert_sample(*project.db, r);
       ++report.imported;

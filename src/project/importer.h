@@ -1,4 +1,5 @@
-// kiln import: brings WAV, CSV time-series and PNG/JPEG image files into a project.
+// kiln import: brings WAV, CSV time-series, PNG/JPEG image and Edge Impulse acquisition (JSON)
+// files into a project.
 //
 // Two passes. The scan reads and decodes every file (so a corrupt file stops the import before
 // anything is written, unless skip_bad), hashes it, drops duplicates and assigns splits. The write
@@ -25,6 +26,7 @@ struct ImportOptions {
   std::optional<double> test_fraction;        // default: kiln.json split.test_fraction
   std::string group_by;                       // regex on the file name; capture 1 names the group
   bool skip_bad = false;                      // report undecodable files and continue
+  std::optional<std::string> hmac_key;        // verify Edge Impulse acquisition signatures
   size_t batch_size = 64;                     // samples per transaction
 
   // Called with (files done, files total) during each pass; `pass` is "scan" or "write".

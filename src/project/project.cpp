@@ -83,13 +83,13 @@ Project open_project(const fs::path& root) {
   Project project;
   project.root = root;
   if (!fs::exists(project.config_path())) {
-    throw Error(fmt::format("{}: not a kiln project (no {}; run 'kiln init' first)",
-                            root.string(), kConfigFileName));
+    throw Error(fmt::format("{}: not a kiln project (no {}; run 'kiln init' first)", root.string(),
+                            kConfigFileName));
   }
   project.config = load_config(project.config_path());
   if (!fs::exists(root / kDatabaseFileName)) {
-    throw Error(fmt::format("{}: the sample database {} is missing", root.string(),
-                            kDatabaseFileName));
+    throw Error(
+        fmt::format("{}: the sample database {} is missing", root.string(), kDatabaseFileName));
   }
   project.db = std::make_unique<SqliteDb>(root / kDatabaseFileName, /*create=*/false);
   std::error_code ec;

@@ -19,10 +19,9 @@ using nlohmann::json;
 
 const std::vector<std::string>& layer_types() {
   static const std::vector<std::string> types = {
-      "dense",     "conv1d",    "conv2d",         "depthwise_conv2d", "max_pool1d",
-      "max_pool2d", "avg_pool1d", "avg_pool2d",   "global_avg_pool",  "batch_norm",
-      "dropout",   "flatten",   "reshape",        "relu",             "relu6",
-      "softmax"};
+      "dense",      "conv1d",     "conv2d",          "depthwise_conv2d", "max_pool1d", "max_pool2d",
+      "avg_pool1d", "avg_pool2d", "global_avg_pool", "batch_norm",       "dropout",    "flatten",
+      "reshape",    "relu",       "relu6",           "softmax"};
   return types;
 }
 

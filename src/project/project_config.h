@@ -25,7 +25,7 @@ struct DspConfig {
 };
 
 struct LearningConfig {
-  std::string preset = "conv1d-small";  // empty when `layers` is given
+  std::string preset = "conv1d-small";              // empty when `layers` is given
   nlohmann::json layers = nlohmann::json::array();  // explicit layer list, each {"type": ...}
 };
 
@@ -52,8 +52,8 @@ struct AugmentationConfig {
   int time_shift_ms = 0;
   int time_masks = 0;
   int frequency_masks = 0;
-  int mask_width = 0;      // frames or bins per mask
-  double gain_db = 0;      // random gain in [-gain_db, +gain_db]
+  int mask_width = 0;  // frames or bins per mask
+  double gain_db = 0;  // random gain in [-gain_db, +gain_db]
 };
 
 struct QuantizationConfig {

@@ -24,11 +24,15 @@ bool has_content_hash(SqliteDb& db, const std::string& content_hash) {
   return query.step();
 }
 
-std::vector<SampleRecord> list_samples(SqliteDb& db) {
+namespace {
+
+std::vector<SampleRecord> query_samples(SqliteDb& db, const std::string& where, int64_t id) {
   SqliteStatement query(db,
                         "SELECT id, path, label, split, group_name, sensor, sample_rate_hz, axes, "
                         "axis_names, length, width, height, content_hash, source, added_at "
-                        "FROM samples ORDER BY id");
+                        "FROM samples " +
+                            where + " ORDER BY id");
+  if (!where.empty()) query.bind(1, id);
   std::vector<SampleRecord> records;
   while (query.step()) {
     SampleRecord r;
@@ -50,6 +54,18 @@ std::vector<SampleRecord> list_samples(SqliteDb& db) {
     records.push_back(std::move(r));
   }
   return records;
+}
+
+}  // namespace
+
+std::vector<SampleRecord> list_samples(SqliteDb& db) {
+  return query_samples(db, "", 0);
+}
+
+std::optional<SampleRecord> find_sample(SqliteDb& db, int64_t id) {
+  std::vector<SampleRecord> found = query_samples(db, "WHERE id = ?1", id);
+  if (found.empty()) return std::nullopt;
+  return found.front();
 }
 
 std::map<std::string, std::string> group_splits(SqliteDb& db) {

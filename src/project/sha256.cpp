@@ -1,5 +1,6 @@
 #include "project/sha256.h"
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 
@@ -18,7 +19,9 @@ constexpr std::array<uint32_t, 64> kRoundConstants = {
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
 
-constexpr uint32_t rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
+constexpr uint32_t rotr(uint32_t x, int n) {
+  return (x >> n) | (x << (32 - n));
+}
 
 void compress(std::array<uint32_t, 8>& state, const uint8_t* block) {
   std::array<uint32_t, 64> w{};
@@ -59,32 +62,91 @@ void compress(std::array<uint32_t, 8>& state, const uint8_t* block) {
   state[7] += h;
 }
 
+// Streams the message in 64-byte blocks so HMAC can hash a key pad and a message without joining
+// them.
+class Sha256 {
+ public:
+  void update(std::span<const uint8_t> bytes) {
+    for (uint8_t b : bytes) {
+      block_[fill_++] = b;
+      if (fill_ == 64) {
+        compress(state_, block_.data());
+        fill_ = 0;
+      }
+    }
+    length_ += bytes.size();
+  }
+
+  Sha256Digest finish() {
+    // Padding: a 1 bit, zeros, then the message length in bits as a big-endian 64-bit number.
+    const uint64_t bit_length = static_cast<uint64_t>(length_) * 8;
+    const uint8_t one = 0x80, zero = 0;
+    update(std::span(&one, 1));
+    while (fill_ != 56) update(std::span(&zero, 1));
+    std::array<uint8_t, 8> length_bytes{};
+    for (int i = 0; i < 8; ++i) length_bytes[7 - i] = static_cast<uint8_t>(bit_length >> (8 * i));
+    update(length_bytes);
+    Sha256Digest digest{};
+    for (int i = 0; i < 8; ++i) {
+      for (int k = 0; k < 4; ++k)
+        digest[4 * i + k] = static_cast<uint8_t>(state_[i] >> (24 - 8 * k));
+    }
+    return digest;
+  }
+
+ private:
+  std::array<uint32_t, 8> state_ = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+  std::array<uint8_t, 64> block_{};
+  size_t fill_ = 0;
+  size_t length_ = 0;
+};
+
 }  // namespace
 
-std::string sha256_hex(std::span<const uint8_t> bytes) {
-  std::array<uint32_t, 8> state = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  const size_t full_blocks = bytes.size() / 64;
-  for (size_t i = 0; i < full_blocks; ++i) compress(state, bytes.data() + 64 * i);
+Sha256Digest sha256(std::span<const uint8_t> bytes) {
+  Sha256 hash;
+  hash.update(bytes);
+  return hash.finish();
+}
 
-  // Padding: a 1 bit, zeros, then the message length in bits as a big-endian 64-bit number.
-  std::array<uint8_t, 128> tail{};
-  const size_t rest = bytes.size() - 64 * full_blocks;
-  for (size_t i = 0; i < rest; ++i) tail[i] = bytes[64 * full_blocks + i];
-  tail[rest] = 0x80;
-  const size_t tail_size = rest + 1 + 8 <= 64 ? 64 : 128;
-  const uint64_t bit_length = static_cast<uint64_t>(bytes.size()) * 8;
-  for (int i = 0; i < 8; ++i) tail[tail_size - 1 - i] = static_cast<uint8_t>(bit_length >> (8 * i));
-  compress(state, tail.data());
-  if (tail_size == 128) compress(state, tail.data() + 64);
-
+std::string to_hex(std::span<const uint8_t> bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
-  hex.reserve(64);
-  for (uint32_t word : state) {
-    for (int shift = 28; shift >= 0; shift -= 4) hex.push_back(kHex[(word >> shift) & 0xf]);
+  hex.reserve(bytes.size() * 2);
+  for (uint8_t b : bytes) {
+    hex.push_back(kHex[b >> 4]);
+    hex.push_back(kHex[b & 0xf]);
   }
   return hex;
+}
+
+std::string sha256_hex(std::span<const uint8_t> bytes) {
+  return to_hex(sha256(bytes));
+}
+
+Sha256Digest hmac_sha256(std::span<const uint8_t> key, std::span<const uint8_t> message) {
+  // Keys longer than the block are hashed first; shorter ones are zero-padded to 64 bytes.
+  std::array<uint8_t, 64> block_key{};
+  if (key.size() > 64) {
+    const Sha256Digest hashed = sha256(key);
+    std::copy(hashed.begin(), hashed.end(), block_key.begin());
+  } else {
+    std::copy(key.begin(), key.end(), block_key.begin());
+  }
+  std::array<uint8_t, 64> inner_pad{}, outer_pad{};
+  for (size_t i = 0; i < 64; ++i) {
+    inner_pad[i] = block_key[i] ^ 0x36;
+    outer_pad[i] = block_key[i] ^ 0x5c;
+  }
+  Sha256 inner;
+  inner.update(inner_pad);
+  inner.update(message);
+  const Sha256Digest inner_digest = inner.finish();
+  Sha256 outer;
+  outer.update(outer_pad);
+  outer.update(inner_digest);
+  return outer.finish();
 }
 
 }  // namespace kiln::project

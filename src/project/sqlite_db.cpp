@@ -20,7 +20,9 @@ SqliteDb::SqliteDb(const std::filesystem::path& path, bool create) : path_(path)
   exec("PRAGMA foreign_keys = ON");
 }
 
-SqliteDb::~SqliteDb() { sqlite3_close(db_); }
+SqliteDb::~SqliteDb() {
+  sqlite3_close(db_);
+}
 
 void SqliteDb::exec(const std::string& sql) {
   char* message = nullptr;
@@ -41,7 +43,9 @@ SqliteStatement::SqliteStatement(SqliteDb& db, const std::string& sql) : db_(db)
   }
 }
 
-SqliteStatement::~SqliteStatement() { sqlite3_finalize(statement_); }
+SqliteStatement::~SqliteStatement() {
+  sqlite3_finalize(statement_);
+}
 
 SqliteStatement& SqliteStatement::bind(int index, const std::string& value) {
   if (sqlite3_bind_text(statement_, index, value.data(), static_cast<int>(value.size()),
@@ -84,9 +88,13 @@ int64_t SqliteStatement::integer(int column) const {
   return sqlite3_column_int64(statement_, column);
 }
 
-double SqliteStatement::real(int column) const { return sqlite3_column_double(statement_, column); }
+double SqliteStatement::real(int column) const {
+  return sqlite3_column_double(statement_, column);
+}
 
-SqliteTransaction::SqliteTransaction(SqliteDb& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+SqliteTransaction::SqliteTransaction(SqliteDb& db) : db_(db) {
+  db_.exec("BEGIN IMMEDIATE");
+}
 
 SqliteTransaction::~SqliteTransaction() {
   if (open_) {
