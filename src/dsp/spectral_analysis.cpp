@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "dsp/butterworth.h"
+#include "dsp/decimate.h"
 #include "dsp/fft.h"
 #include "dsp/moments.h"
 #include "dsp/reference_log.h"
@@ -12,6 +13,12 @@ namespace dsp {
 
 namespace {
 
+// The sampling frequency seen by everything after decimation (filter, kept bins).
+float effective_frequency(const SpectralParams& params) {
+  return params.sampling_frequency / static_cast<float>(params.input_decimation_ratio);
+}
+
+// Decimation runs in place in the axis buffer, so the layout needs no extra space for it.
 struct Layout {
   float* axis;      // samples_per_axis floats
   float* power;     // bins floats
@@ -39,7 +46,7 @@ void kept_bins(const SpectralParams& params, int32_t* first, int32_t* end) {
     return;
   }
   const float bin =
-      params.filter_cutoff * static_cast<float>(params.fft_length) / params.sampling_frequency;
+      params.filter_cutoff * static_cast<float>(params.fft_length) / effective_frequency(params);
   if (params.filter_type == kFilterLowPass) {
     *first = 1;
     *end = static_cast<int32_t>(bin + 0.5f) + 1;
@@ -78,8 +85,9 @@ const char* spectral_check(const SpectralParams& params) {
   if (v < 2 || v > 4) return "spectral analysis supports implementation_version 2 to 4";
   if (!(params.sampling_frequency > 0.0f)) return "sampling frequency must be positive";
   if (params.axes < 1 || params.axes > 1024) return "axes must be in [1, 1024]";
-  if (params.input_decimation_ratio != 1)
-    return "input_decimation_ratio other than 1 is not supported";
+  if (!decimation_ratio_valid(params.input_decimation_ratio)) {
+    return "input_decimation_ratio must be 1, 3, 10, 30, 100 or 1000";
+  }
   if (params.extra_low_freq) return "extra_low_freq is not supported";
   if (!is_power_of_two(params.fft_length) || params.fft_length < 4 ||
       params.fft_length > kMaxFftLength) {
@@ -89,14 +97,14 @@ const char* spectral_check(const SpectralParams& params) {
     if (params.filter_type != kFilterLowPass && params.filter_type != kFilterHighPass) {
       return "filter_type must be none, low or high";
     }
-    if (!(params.filter_cutoff > 0.0f && params.filter_cutoff < params.sampling_frequency / 2.0f)) {
-      return "filter_cutoff must be between 0 and half the sampling frequency";
+    const float fs = effective_frequency(params);
+    if (!(params.filter_cutoff > 0.0f && params.filter_cutoff < fs / 2.0f)) {
+      return "filter_cutoff must be between 0 and half the (decimated) sampling frequency";
     }
     if (params.filter_order != 0) {
       Butterworth filter;
-      const char* problem =
-          butterworth_design(&filter, params.filter_type == kFilterHighPass, params.filter_order,
-                             params.sampling_frequency, params.filter_cutoff);
+      const char* problem = butterworth_design(&filter, params.filter_type == kFilterHighPass,
+                                               params.filter_order, fs, params.filter_cutoff);
       if (problem) return problem;
     }
     int32_t first, end;
@@ -139,19 +147,22 @@ Status spectral_compute(const SpectralParams& params, const float* input, size_t
   const bool filtering = params.filter_type != kFilterNone && params.filter_order > 0;
   if (filtering) {
     butterworth_design(&filter, params.filter_type == kFilterHighPass, params.filter_order,
-                       params.sampling_frequency, params.filter_cutoff);
+                       effective_frequency(params), params.filter_cutoff);
   }
   int32_t first_bin, end_bin;
   kept_bins(params, &first_bin, &end_bin);
-  const size_t n = samples_per_axis;
+  const bool decimating = params.input_decimation_ratio > 1;
+  // Samples per axis from here on (after decimation).
+  const size_t n = decimated_length(params.input_decimation_ratio, samples_per_axis);
   const float count = static_cast<float>(n);
 
   for (size_t axis = 0; axis < axes; ++axis) {
     float* x = l.axis;
-    for (size_t i = 0; i < n; ++i) x[i] = input[i * axes + axis];
+    for (size_t i = 0; i < samples_per_axis; ++i) x[i] = input[i * axes + axis];
     if (params.scale_axes != 1.0f) {
-      for (size_t i = 0; i < n; ++i) x[i] *= params.scale_axes;
+      for (size_t i = 0; i < samples_per_axis; ++i) x[i] *= params.scale_axes;
     }
+    if (decimating) decimate_in_place(params.input_decimation_ratio, x, samples_per_axis);
     if (filtering) butterworth_apply(filter, x, n);
     const float mean = moment_mean(x, n, 1);
     for (size_t i = 0; i < n; ++i) x[i] -= mean;

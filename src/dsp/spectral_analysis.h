@@ -1,8 +1,11 @@
 // Spectral analysis block for motion / vibration signals (multi-axis), FFT analysis.
 //
 // Input: samples interleaved by axis (x0 y0 z0 x1 y1 z1 ...). Per axis (implementation versions
-// 2, 3 and 4, no decimation, no extra low-frequency features):
+// 2, 3 and 4, no extra low-frequency features):
 //   1. multiply by scale_axes;
+//   1b. input_decimation_ratio r > 1: anti-aliasing low-pass and keep every r-th sample
+//      (decimate.h); from here on the sampling frequency is fs / r and the signal has
+//      decimated_length(r, n) samples;
 //   2. optional Butterworth low- or high-pass (butterworth.h; order 0 = no filtering but the bin
 //      range below is still cut at the cutoff);
 //   3. subtract the mean;
@@ -34,7 +37,7 @@ struct SpectralParams {
   int32_t axes;              // >= 1
   float scale_axes;
   int32_t implementation_version;  // 2, 3 or 4
-  int32_t input_decimation_ratio;  // must be 1
+  int32_t input_decimation_ratio;  // 1, 3, 10, 30, 100 or 1000
   bool extra_low_freq;             // must be false
   int32_t filter_type;             // a FilterType value
   float filter_cutoff;             // Hz
@@ -48,6 +51,7 @@ struct SpectralParams {
 const char* spectral_check(const SpectralParams& params);
 // Features per axis (the output has `axes` rows of this many values).
 int32_t spectral_num_features(const SpectralParams& params);
+// Decimation works in place in the per-axis buffer, so it adds nothing to the workspace.
 size_t spectral_workspace_bytes(const SpectralParams& params, size_t samples_per_axis);
 // `input` holds samples_per_axis * axes interleaved values; out axes * num_features floats.
 Status spectral_compute(const SpectralParams& params, const float* input, size_t samples_per_axis,

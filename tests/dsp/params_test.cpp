@@ -138,7 +138,7 @@ TEST(DspParams, InvalidBlockParametersAreNamed) {
   sp.filter_cutoff = 50;
   EXPECT_TRUE(mentions(message(spectral_check(sp)), "filter_cutoff"));
   sp.filter_cutoff = 20;
-  sp.input_decimation_ratio = 10;
+  sp.input_decimation_ratio = 7;
   EXPECT_TRUE(mentions(message(spectral_check(sp)), "decimation"));
   sp.input_decimation_ratio = 1;
   sp.fft_length = 48;
