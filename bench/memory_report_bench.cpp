@@ -34,7 +34,9 @@ bool read_sizes(const std::string& args, long* text, long* data, long* bss) {
   while (fgets(line, sizeof line, p)) {
     long t, d, b;
     if (sscanf(line, " %ld %ld %ld", &t, &d, &b) == 3) {
-      *text = t; *data = d; *bss = b;  // with -t the last line holds the totals
+      *text = t;
+      *data = d;
+      *bss = b;  // with -t the last line holds the totals
       found = true;
     }
   }
@@ -45,12 +47,14 @@ bool read_sizes(const std::string& args, long* text, long* data, long* bss) {
 // Links the generated library into a minimal Cortex-M4 image (newlib nosys) and reads its sizes.
 ArmSize arm_image_size(const fs::path& dir) {
   ArmSize s;
-  std::ofstream(dir / "image_main.cpp") << "#include \"m.h\"\nint main() { m_reset(); return m_invoke(); }\n";
+  std::ofstream(dir / "image_main.cpp")
+      << "#include \"m.h\"\nint main() { m_reset(); return m_invoke(); }\n";
   const std::string flags = "-mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard";
   const std::string build = fmt::format(
       "make -s -C {0} -j2 CXX=arm-none-eabi-g++ AR=arm-none-eabi-ar ARCH_FLAGS='{1}' "
       "OPT=-Os CXXFLAGS='-ffunction-sections -fdata-sections' libm.a > /dev/null 2>&1 && "
-      "arm-none-eabi-g++ {1} -Os -fno-exceptions -fno-rtti -I{0} --specs=nosys.specs --specs=nano.specs "
+      "arm-none-eabi-g++ {1} -Os -fno-exceptions -fno-rtti -I{0} --specs=nosys.specs "
+      "--specs=nano.specs "
       "-Wl,--gc-sections {0}/image_main.cpp {0}/libm.a -o {0}/image.elf > /dev/null 2>&1 && "
       "echo 'int main() {{ return 0; }}' > {0}/empty_main.cpp && "
       "arm-none-eabi-g++ {1} -Os --specs=nosys.specs --specs=nano.specs -Wl,--gc-sections "
@@ -70,9 +74,13 @@ ArmSize arm_image_size(const fs::path& dir) {
     long size = 0;
     if (sscanf(line, "%127s %ld", section, &size) != 2) continue;
     const std::string sec = section;
-    if (sec == ".text" || sec == ".rodata" || sec == ".ARM.exidx" || sec == ".init" || sec == ".fini") s.text += size;
-    else if (sec == ".data") s.data += size;
-    else if (sec == ".bss") s.bss += size;
+    if (sec == ".text" || sec == ".rodata" || sec == ".ARM.exidx" || sec == ".init" ||
+        sec == ".fini")
+      s.text += size;
+    else if (sec == ".data")
+      s.data += size;
+    else if (sec == ".bss")
+      s.bss += size;
   }
   pclose(p);
   return s;
@@ -92,8 +100,9 @@ int main() {
     return 1;
   }
   const bool arm = std::system("command -v arm-none-eabi-g++ > /dev/null 2>&1") == 0;
-  fmt::print("{:<36} {:>10} {:>10} {:>10} {:>7} {:>9} {:>7} {:>10} {:>10} {:>10}\n", "model", "tflm_arena",
-             "tflm_act", "kiln_arena", "ratio", "weights", "consts", "m4_flash", "m4_code", "m4_ram");
+  fmt::print("{:<36} {:>10} {:>10} {:>10} {:>7} {:>9} {:>7} {:>10} {:>10} {:>10}\n", "model",
+             "tflm_arena", "tflm_act", "kiln_arena", "ratio", "weights", "consts", "m4_flash",
+             "m4_code", "m4_ram");
   std::vector<double> ratios;
   for (const auto& dir : dirs) {
     const std::string name = dir.filename().string();
@@ -118,13 +127,14 @@ int main() {
         if (size.text >= 0) {
           flash = fmt::format("{}", size.text + size.data);
           ram = fmt::format("{}", size.lib_ram);
-          code = fmt::format("{}", size.text + size.data - size.baseline_flash - compiled.weight_bytes -
-                                       compiled.constant_bytes);
+          code = fmt::format("{}", size.text + size.data - size.baseline_flash -
+                                       compiled.weight_bytes - compiled.constant_bytes);
         }
         fs::remove_all(out);
       }
-      fmt::print("{:<36} {:>10} {:>10} {:>10} {:>7.3f} {:>9} {:>7} {:>10} {:>10} {:>10}\n", name, tflm, tflm_act,
-                 compiled.arena_bytes, ratio, compiled.weight_bytes, compiled.constant_bytes, flash, code, ram);
+      fmt::print("{:<36} {:>10} {:>10} {:>10} {:>7.3f} {:>9} {:>7} {:>10} {:>10} {:>10}\n", name,
+                 tflm, tflm_act, compiled.arena_bytes, ratio, compiled.weight_bytes,
+                 compiled.constant_bytes, flash, code, ram);
     } catch (const std::exception& e) {
       fmt::print("{:<36} {:>10} {:>10}  not compiled: {}\n", name, tflm, tflm_act, e.what());
     }
@@ -133,13 +143,16 @@ int main() {
     std::sort(ratios.begin(), ratios.end());
     const size_t n = ratios.size();
     const double median = n % 2 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
-    fmt::print("median ratio kiln/tflm: {:.3f}, max: {:.3f} (targets: median <= 0.5, max <= 0.8)\n", median,
-               ratios.back());
+    fmt::print("median ratio kiln/tflm: {:.3f}, max: {:.3f} (targets: median <= 0.5, max <= 0.8)\n",
+               median, ratios.back());
   }
-  fmt::print("m4_flash: .text+.rodata+.data of a minimal newlib image (arm-none-eabi-g++ -Os, gc-sections)\n"
-             "that calls the model once; m4_code: that minus the same image with an empty main, minus the\n"
-             "weights and minus consts (per-channel requantization multipliers/shifts and other per-op\n"
-             "tables, the compiled form of the model's quantization parameters);\n"
-             "m4_ram: .data+.bss of the generated library (the arena; stack excluded).\n");
+  fmt::print(
+      "m4_flash: .text+.rodata+.data of a minimal newlib image (arm-none-eabi-g++ -Os, "
+      "gc-sections)\n"
+      "that calls the model once; m4_code: that minus the same image with an empty main, minus "
+      "the\n"
+      "weights and minus consts (per-channel requantization multipliers/shifts and other per-op\n"
+      "tables, the compiled form of the model's quantization parameters);\n"
+      "m4_ram: .data+.bss of the generated library (the arena; stack excluded).\n");
   return 0;
 }

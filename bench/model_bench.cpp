@@ -67,7 +67,8 @@ void run_model(benchmark::State& state, const fs::path& dir) {
   }
   const double per_run = total / static_cast<double>(state.iterations());
   state.counters["MACs"] = static_cast<double>(macs);
-  state.counters["MAC/s"] = benchmark::Counter(static_cast<double>(macs), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["MAC/s"] =
+      benchmark::Counter(static_cast<double>(macs), benchmark::Counter::kIsIterationInvariantRate);
   state.counters["x_dot_loop"] = reference > 0 ? per_run / reference : 0;
 }
 

@@ -33,10 +33,12 @@ void compile(const CompileArgs& args) {
 
 void add_compile_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
-      "compile", "Compile a .tflite model into standalone C++ (no interpreter, static memory plan)");
+      "compile",
+      "Compile a .tflite model into standalone C++ (no interpreter, static memory plan)");
   auto args = std::make_shared<CompileArgs>();
   cmd->add_option("MODEL", args->model, "model file (.tflite)")->required();
-  cmd->add_option("-o,--output-dir", args->dir, "folder to write the generated code into")->required();
+  cmd->add_option("-o,--output-dir", args->dir, "folder to write the generated code into")
+      ->required();
   cmd->add_option("--name", args->options.name, "prefix of generated files and symbols")
       ->capture_default_str();
   cmd->add_option("--target", args->options.target, "host or cortex-m4")

@@ -25,7 +25,9 @@ std::string quant_text(const ir::Tensor& t) {
 }
 
 nlohmann::json tensor_json(const ir::Tensor& t) {
-  nlohmann::json j{{"name", t.name}, {"dtype", ir::dtype_name(t.dtype)}, {"shape", t.shape},
+  nlohmann::json j{{"name", t.name},
+                   {"dtype", ir::dtype_name(t.dtype)},
+                   {"shape", t.shape},
                    {"bytes", t.num_bytes()}};
   if (!t.quant.empty()) {
     j["scale"] = t.quant.scale;
@@ -37,8 +39,7 @@ nlohmann::json tensor_json(const ir::Tensor& t) {
 
 std::string operand_list(const ir::Model& m, const std::vector<int32_t>& indices) {
   std::vector<std::string> parts;
-  for (int32_t i : indices)
-    parts.push_back(i == ir::kNoTensor ? "-" : type_and_shape(m.tensor(i)));
+  for (int32_t i : indices) parts.push_back(i == ir::kNoTensor ? "-" : type_and_shape(m.tensor(i)));
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
@@ -84,8 +85,8 @@ void inspect(const std::string& path, bool json) {
     fmt::print("  {:>3}  {:<30} {} -> {}  MACs {}\n", k, ir::op_name(op.type),
                operand_list(m, op.inputs), operand_list(m, op.outputs), ir::op_macs(m, op));
   }
-  fmt::print("totals: {} operators, {} parameters, {} weight bytes, {} MACs\n",
-             m.operators.size(), stats.parameters, stats.constant_bytes, stats.macs);
+  fmt::print("totals: {} operators, {} parameters, {} weight bytes, {} MACs\n", m.operators.size(),
+             stats.parameters, stats.constant_bytes, stats.macs);
 }
 
 }  // namespace

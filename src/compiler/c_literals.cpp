@@ -65,17 +65,24 @@ std::string elements(std::span<const uint8_t> bytes, size_t per_line) {
 std::string const_array(const std::string& c_type, const std::string& name,
                         std::span<const uint8_t> bytes, bool external_linkage) {
   std::string body;
-  if (c_type == "int8_t") body = elements<int8_t>(bytes, 24);
-  else if (c_type == "uint8_t") body = elements<uint8_t>(bytes, 24);
-  else if (c_type == "int16_t") body = elements<int16_t>(bytes, 16);
-  else if (c_type == "int32_t") body = elements<int32_t>(bytes, 12);
-  else if (c_type == "int64_t") body = elements<int64_t>(bytes, 6);
-  else if (c_type == "float") body = elements<float>(bytes, 8);
-  else throw Error(fmt::format("cannot emit constants of C type {}", c_type));
+  if (c_type == "int8_t")
+    body = elements<int8_t>(bytes, 24);
+  else if (c_type == "uint8_t")
+    body = elements<uint8_t>(bytes, 24);
+  else if (c_type == "int16_t")
+    body = elements<int16_t>(bytes, 16);
+  else if (c_type == "int32_t")
+    body = elements<int32_t>(bytes, 12);
+  else if (c_type == "int64_t")
+    body = elements<int64_t>(bytes, 6);
+  else if (c_type == "float")
+    body = elements<float>(bytes, 8);
+  else
+    throw Error(fmt::format("cannot emit constants of C type {}", c_type));
   const size_t count = bytes.size() / (c_type == "int8_t" || c_type == "uint8_t" ? 1
-                                       : c_type == "int16_t"                    ? 2
-                                       : c_type == "int64_t"                    ? 8
-                                                                                : 4);
+                                       : c_type == "int16_t"                     ? 2
+                                       : c_type == "int64_t"                     ? 8
+                                                                                 : 4);
   return fmt::format("alignas(16) {}const {} {}[{}] = {{\n    {}}};\n",
                      external_linkage ? "extern " : "", c_type, name, count == 0 ? 1 : count,
                      count == 0 ? "0" : body);
@@ -84,7 +91,8 @@ std::string const_array(const std::string& c_type, const std::string& name,
 std::string identifier(const std::string& text) {
   std::string out;
   for (char c : text) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     out += ok ? c : '_';
   }
   if (out.empty() || (out[0] >= '0' && out[0] <= '9')) out = "_" + out;
@@ -93,7 +101,11 @@ std::string identifier(const std::string& text) {
 
 std::string comment_safe(const std::string& text) {
   std::string out;
-  for (char c : text) out += (c == '\n' || c == '\r' || c == '\\' || c == '"' || static_cast<unsigned char>(c) < 32 || static_cast<unsigned char>(c) > 126) ? '?' : c;
+  for (char c : text)
+    out += (c == '\n' || c == '\r' || c == '\\' || c == '"' || static_cast<unsigned char>(c) < 32 ||
+            static_cast<unsigned char>(c) > 126)
+               ? '?'
+               : c;
   return out;
 }
 

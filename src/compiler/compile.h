@@ -14,18 +14,19 @@
 namespace kiln::compiler {
 
 struct CompileOptions {
-  std::string name = "model";  // prefix of every generated symbol and file
+  std::string name = "model";   // prefix of every generated symbol and file
   std::string target = "host";  // "host" or "cortex-m4": selects build files' defaults
   bool optimize_memory = true;  // --opt-memory (default) or --opt-speed
+  bool fold_pad = true;         // fold zero-point PADs into VALID convolutions (fold_pad.h)
 };
 
 struct CompiledModel {
   std::map<std::string, std::string> files;  // relative path -> contents (sorted: deterministic)
   ModelBuffers buffers;
   MemoryPlan plan;
-  int64_t arena_bytes = 0;      // activations + scratch + state
-  int64_t weight_bytes = 0;     // constant tensor data emitted
-  int64_t constant_bytes = 0;   // per-operator constants (multipliers, shifts, ...)
+  int64_t arena_bytes = 0;     // activations + scratch + state
+  int64_t weight_bytes = 0;    // constant tensor data emitted
+  int64_t constant_bytes = 0;  // per-operator constants (multipliers, shifts, ...)
 };
 
 CompiledModel compile_model(const ir::Model& model, const CompileOptions& options);

@@ -24,19 +24,22 @@ inline std::string literal(const rt::Window2D& w) {
                      w.dilation_w, w.pad_h, w.pad_w);
 }
 
-inline std::string literal(bool b) { return b ? "true" : "false"; }
+inline std::string literal(bool b) {
+  return b ? "true" : "false";
+}
 
 // Defines `const TYPE PREFIX_NAME = VALUE;` and returns the constant's name.
-inline std::string define_constant(EmittedOp& out, const std::string& prefix, const std::string& type,
-                                   const std::string& name, const std::string& value) {
+inline std::string define_constant(EmittedOp& out, const std::string& prefix,
+                                   const std::string& type, const std::string& name,
+                                   const std::string& value) {
   const std::string id = prefix + "_" + name;
   out.constants += fmt::format("const {} {} = {};\n", type, id, value);
   return id;
 }
 
 // Defines a const int32_t array and returns its name (counted in the constant bytes).
-inline std::string define_int32_array(EmittedOp& out, const std::string& prefix, const std::string& name,
-                                      const std::vector<int32_t>& values) {
+inline std::string define_int32_array(EmittedOp& out, const std::string& prefix,
+                                      const std::string& name, const std::vector<int32_t>& values) {
   const std::string id = prefix + "_" + name;
   const std::vector<int32_t> padded = values.empty() ? std::vector<int32_t>{0} : values;
   out.constants += fmt::format("const int32_t {}[{}] = {};\n", id, padded.size(), int_list(padded));

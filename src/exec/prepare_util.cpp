@@ -32,9 +32,18 @@ void quantize_multiplier(double real_multiplier, int32_t* multiplier, int* shift
 QuantizedRange activation_range_quantized(ir::Activation act, const ir::Tensor& output) {
   int32_t qmin = 0, qmax = 0;
   switch (output.dtype) {
-    case ir::DType::kInt8: qmin = -128; qmax = 127; break;
-    case ir::DType::kUInt8: qmin = 0; qmax = 255; break;
-    case ir::DType::kInt16: qmin = -32768; qmax = 32767; break;
+    case ir::DType::kInt8:
+      qmin = -128;
+      qmax = 127;
+      break;
+    case ir::DType::kUInt8:
+      qmin = 0;
+      qmax = 255;
+      break;
+    case ir::DType::kInt16:
+      qmin = -32768;
+      qmax = 32767;
+      break;
     default:
       throw Error(fmt::format("tensor '{}': no quantized range for type {}", output.name,
                               ir::dtype_name(output.dtype)));
@@ -44,8 +53,10 @@ QuantizedRange activation_range_quantized(ir::Activation act, const ir::Tensor& 
   // Rounded in float, as the reference computes it.
   auto quantize = [&](float v) { return zp + static_cast<int32_t>(std::round(v / scale)); };
   switch (act) {
-    case ir::Activation::kNone: return {qmin, qmax};
-    case ir::Activation::kRelu: return {std::max(qmin, quantize(0.0f)), qmax};
+    case ir::Activation::kNone:
+      return {qmin, qmax};
+    case ir::Activation::kRelu:
+      return {std::max(qmin, quantize(0.0f)), qmax};
     case ir::Activation::kRelu6:
       return {std::max(qmin, quantize(0.0f)), std::min(qmax, quantize(6.0f))};
     case ir::Activation::kReluN1To1:
@@ -62,17 +73,22 @@ FloatRange activation_range_float(ir::Activation act) {
   const float lowest = std::numeric_limits<float>::lowest();
   const float highest = std::numeric_limits<float>::max();
   switch (act) {
-    case ir::Activation::kNone: return {lowest, highest};
-    case ir::Activation::kRelu: return {0.0f, highest};
-    case ir::Activation::kRelu6: return {0.0f, 6.0f};
-    case ir::Activation::kReluN1To1: return {-1.0f, 1.0f};
+    case ir::Activation::kNone:
+      return {lowest, highest};
+    case ir::Activation::kRelu:
+      return {0.0f, highest};
+    case ir::Activation::kRelu6:
+      return {0.0f, 6.0f};
+    case ir::Activation::kReluN1To1:
+      return {-1.0f, 1.0f};
     default:
       throw Error(fmt::format("fused activation {} is not supported", ir::activation_name(act)));
   }
 }
 
 rt::Shape4 to_shape4(const std::vector<int32_t>& shape) {
-  if (shape.size() > 4) throw Error(fmt::format("rank {} tensors are not supported here", shape.size()));
+  if (shape.size() > 4)
+    throw Error(fmt::format("rank {} tensors are not supported here", shape.size()));
   int32_t d[4] = {1, 1, 1, 1};
   std::copy(shape.begin(), shape.end(), d + (4 - shape.size()));
   return {d[0], d[1], d[2], d[3]};
@@ -96,12 +112,14 @@ int32_t conv_padding(ir::Padding padding, int32_t input, int32_t filter, int32_t
 }
 
 float tensor_scale(const ir::Tensor& t) {
-  if (t.quant.empty()) throw Error(fmt::format("tensor '{}' has no quantization parameters", t.name));
+  if (t.quant.empty())
+    throw Error(fmt::format("tensor '{}' has no quantization parameters", t.name));
   return t.quant.scale[0];
 }
 
 int32_t tensor_zero_point(const ir::Tensor& t) {
-  if (t.quant.empty()) throw Error(fmt::format("tensor '{}' has no quantization parameters", t.name));
+  if (t.quant.empty())
+    throw Error(fmt::format("tensor '{}' has no quantization parameters", t.name));
   return static_cast<int32_t>(t.quant.zero_point[0]);
 }
 

@@ -26,7 +26,9 @@ std::vector<uint8_t> bytes_of(const std::vector<T>& values) {
   return out;
 }
 
-Quantization per_tensor(float scale, int64_t zero_point) { return {{scale}, {zero_point}, 0}; }
+Quantization per_tensor(float scale, int64_t zero_point) {
+  return {{scale}, {zero_point}, 0};
+}
 
 struct Builder {
   Model model;
@@ -78,7 +80,8 @@ Model make_example_model(uint32_t seed) {
   auto [dw_w, dw_b] = b.weights("depthwise_weights", {1, 3, 3, 4}, 3, act_scale);
   const int32_t dw_out = b.activation("depthwise_out", {1, 8, 8, 4}, act_scale, -128);
   const int32_t pool_out = b.activation("pool_out", {1, 1, 1, 4}, act_scale, -128);
-  const int32_t shape = b.add({"reshape_shape", {2}, DType::kInt32, {}, bytes_of(std::vector<int32_t>{1, 4}), false});
+  const int32_t shape =
+      b.add({"reshape_shape", {2}, DType::kInt32, {}, bytes_of(std::vector<int32_t>{1, 4}), false});
   const int32_t flat = b.activation("flat", {1, 4}, act_scale, -128);
   auto [fc_w, fc_b] = b.weights("fc_weights", {3, 4}, 0, act_scale);
   // A fully connected layer takes one weight scale: keep channel 0's.
@@ -88,14 +91,30 @@ Model make_example_model(uint32_t seed) {
   const int32_t probs = b.activation("probabilities", {1, 3}, 1.0f / 256.0f, -128);
 
   auto& ops = b.model.operators;
-  ops.push_back({OpType::kConv2D, 1, {input, conv_w, conv_b}, {conv_out}, {},
+  ops.push_back({OpType::kConv2D,
+                 1,
+                 {input, conv_w, conv_b},
+                 {conv_out},
+                 {},
                  Conv2DOptions{Padding::kSame, 1, 1, 1, 1, Activation::kRelu}});
-  ops.push_back({OpType::kDepthwiseConv2D, 1, {conv_out, dw_w, dw_b}, {dw_out}, {},
+  ops.push_back({OpType::kDepthwiseConv2D,
+                 1,
+                 {conv_out, dw_w, dw_b},
+                 {dw_out},
+                 {},
                  DepthwiseConv2DOptions{Padding::kSame, 2, 2, 1, 1, 1, Activation::kRelu6}});
-  ops.push_back({OpType::kAveragePool2D, 1, {dw_out}, {pool_out}, {},
+  ops.push_back({OpType::kAveragePool2D,
+                 1,
+                 {dw_out},
+                 {pool_out},
+                 {},
                  Pool2DOptions{Padding::kValid, 8, 8, 8, 8, Activation::kNone}});
   ops.push_back({OpType::kReshape, 1, {pool_out, shape}, {flat}, {}, ReshapeOptions{{1, 4}}});
-  ops.push_back({OpType::kFullyConnected, 1, {flat, fc_w, fc_b}, {logits}, {},
+  ops.push_back({OpType::kFullyConnected,
+                 1,
+                 {flat, fc_w, fc_b},
+                 {logits},
+                 {},
                  FullyConnectedOptions{Activation::kNone, false, false}});
   ops.push_back({OpType::kSoftmax, 1, {logits}, {probs}, {}, SoftmaxOptions{1.0f}});
   b.model.inputs = {input};

@@ -8,69 +8,114 @@ namespace kiln::ir {
 
 size_t dtype_size(DType t) {
   switch (t) {
-    case DType::kFloat32: return 4;
-    case DType::kInt8: return 1;
-    case DType::kUInt8: return 1;
-    case DType::kInt16: return 2;
-    case DType::kInt32: return 4;
-    case DType::kInt64: return 8;
-    case DType::kBool: return 1;
+    case DType::kFloat32:
+      return 4;
+    case DType::kInt8:
+      return 1;
+    case DType::kUInt8:
+      return 1;
+    case DType::kInt16:
+      return 2;
+    case DType::kInt32:
+      return 4;
+    case DType::kInt64:
+      return 8;
+    case DType::kBool:
+      return 1;
   }
   return 0;
 }
 
 const char* dtype_name(DType t) {
   switch (t) {
-    case DType::kFloat32: return "float32";
-    case DType::kInt8: return "int8";
-    case DType::kUInt8: return "uint8";
-    case DType::kInt16: return "int16";
-    case DType::kInt32: return "int32";
-    case DType::kInt64: return "int64";
-    case DType::kBool: return "bool";
+    case DType::kFloat32:
+      return "float32";
+    case DType::kInt8:
+      return "int8";
+    case DType::kUInt8:
+      return "uint8";
+    case DType::kInt16:
+      return "int16";
+    case DType::kInt32:
+      return "int32";
+    case DType::kInt64:
+      return "int64";
+    case DType::kBool:
+      return "bool";
   }
   return "?";
 }
 
 const char* op_name(OpType t) {
   switch (t) {
-    case OpType::kAdd: return "ADD";
-    case OpType::kAveragePool2D: return "AVERAGE_POOL_2D";
-    case OpType::kConcatenation: return "CONCATENATION";
-    case OpType::kConv2D: return "CONV_2D";
-    case OpType::kDepthwiseConv2D: return "DEPTHWISE_CONV_2D";
-    case OpType::kDequantize: return "DEQUANTIZE";
-    case OpType::kExpandDims: return "EXPAND_DIMS";
-    case OpType::kFullyConnected: return "FULLY_CONNECTED";
-    case OpType::kLeakyRelu: return "LEAKY_RELU";
-    case OpType::kLogistic: return "LOGISTIC";
-    case OpType::kMaxPool2D: return "MAX_POOL_2D";
-    case OpType::kMean: return "MEAN";
-    case OpType::kMul: return "MUL";
-    case OpType::kPad: return "PAD";
-    case OpType::kQuantize: return "QUANTIZE";
-    case OpType::kRelu: return "RELU";
-    case OpType::kRelu6: return "RELU6";
-    case OpType::kReshape: return "RESHAPE";
-    case OpType::kSoftmax: return "SOFTMAX";
-    case OpType::kSqueeze: return "SQUEEZE";
-    case OpType::kStridedSlice: return "STRIDED_SLICE";
-    case OpType::kSub: return "SUB";
-    case OpType::kTanh: return "TANH";
-    case OpType::kTranspose: return "TRANSPOSE";
-    case OpType::kUnidirectionalSequenceLstm: return "UNIDIRECTIONAL_SEQUENCE_LSTM";
+    case OpType::kAdd:
+      return "ADD";
+    case OpType::kAveragePool2D:
+      return "AVERAGE_POOL_2D";
+    case OpType::kConcatenation:
+      return "CONCATENATION";
+    case OpType::kConv2D:
+      return "CONV_2D";
+    case OpType::kDepthwiseConv2D:
+      return "DEPTHWISE_CONV_2D";
+    case OpType::kDequantize:
+      return "DEQUANTIZE";
+    case OpType::kExpandDims:
+      return "EXPAND_DIMS";
+    case OpType::kFullyConnected:
+      return "FULLY_CONNECTED";
+    case OpType::kLeakyRelu:
+      return "LEAKY_RELU";
+    case OpType::kLogistic:
+      return "LOGISTIC";
+    case OpType::kMaxPool2D:
+      return "MAX_POOL_2D";
+    case OpType::kMean:
+      return "MEAN";
+    case OpType::kMul:
+      return "MUL";
+    case OpType::kPad:
+      return "PAD";
+    case OpType::kQuantize:
+      return "QUANTIZE";
+    case OpType::kRelu:
+      return "RELU";
+    case OpType::kRelu6:
+      return "RELU6";
+    case OpType::kReshape:
+      return "RESHAPE";
+    case OpType::kSoftmax:
+      return "SOFTMAX";
+    case OpType::kSqueeze:
+      return "SQUEEZE";
+    case OpType::kStridedSlice:
+      return "STRIDED_SLICE";
+    case OpType::kSub:
+      return "SUB";
+    case OpType::kTanh:
+      return "TANH";
+    case OpType::kTranspose:
+      return "TRANSPOSE";
+    case OpType::kUnidirectionalSequenceLstm:
+      return "UNIDIRECTIONAL_SEQUENCE_LSTM";
   }
   return "?";
 }
 
 const char* activation_name(Activation a) {
   switch (a) {
-    case Activation::kNone: return "NONE";
-    case Activation::kRelu: return "RELU";
-    case Activation::kReluN1To1: return "RELU_N1_TO_1";
-    case Activation::kRelu6: return "RELU6";
-    case Activation::kTanh: return "TANH";
-    case Activation::kSignBit: return "SIGN_BIT";
+    case Activation::kNone:
+      return "NONE";
+    case Activation::kRelu:
+      return "RELU";
+    case Activation::kReluN1To1:
+      return "RELU_N1_TO_1";
+    case Activation::kRelu6:
+      return "RELU6";
+    case Activation::kTanh:
+      return "TANH";
+    case Activation::kSignBit:
+      return "SIGN_BIT";
   }
   return "?";
 }
@@ -91,8 +136,8 @@ void validate(const Model& model) {
   auto check_index = [&](int32_t index, bool optional, const std::string& where) {
     if (optional && index == kNoTensor) return;
     if (index < 0 || index >= n)
-      throw Error(fmt::format("{}: tensor index {} out of range (model has {} tensors)", where,
-                              index, n));
+      throw Error(
+          fmt::format("{}: tensor index {} out of range (model has {} tensors)", where, index, n));
   };
   for (int64_t i = 0; i < n; ++i) {
     const Tensor& t = model.tensors[static_cast<size_t>(i)];

@@ -148,8 +148,7 @@ struct ConcatenationOptions {
 };
 
 struct StridedSliceOptions {
-  int32_t begin_mask = 0, end_mask = 0, ellipsis_mask = 0, new_axis_mask = 0,
-          shrink_axis_mask = 0;
+  int32_t begin_mask = 0, end_mask = 0, ellipsis_mask = 0, new_axis_mask = 0, shrink_axis_mask = 0;
   bool offset = false;
   bool operator==(const StridedSliceOptions&) const = default;
 };
@@ -174,8 +173,8 @@ constexpr int32_t kNoTensor = -1;  // an absent optional operator input
 
 struct Operator {
   OpType type = OpType::kAdd;
-  int32_t version = 1;                 // operator version as recorded in the source model
-  std::vector<int32_t> inputs;         // tensor indices, kNoTensor for absent optional inputs
+  int32_t version = 1;          // operator version as recorded in the source model
+  std::vector<int32_t> inputs;  // tensor indices, kNoTensor for absent optional inputs
   std::vector<int32_t> outputs;
   std::vector<int32_t> intermediates;  // some quantized ops (LSTM) carry extra scale tensors
   OpOptions options;

@@ -10,7 +10,9 @@ int64_t elements(const Model& model, int32_t index) {
   return index == kNoTensor ? 0 : model.tensor(index).num_elements();
 }
 
-int32_t dim(const Tensor& t, size_t i) { return i < t.shape.size() ? t.shape[i] : 1; }
+int32_t dim(const Tensor& t, size_t i) {
+  return i < t.shape.size() ? t.shape[i] : 1;
+}
 
 bool has_weights(OpType t) {
   return t == OpType::kConv2D || t == OpType::kDepthwiseConv2D || t == OpType::kFullyConnected ||
@@ -35,10 +37,12 @@ int64_t op_macs(const Model& model, const Operator& op) {
       const Tensor& in = model.tensor(op.inputs[0]);
       int64_t steps_times_batch = in.shape.size() == 3 ? int64_t{dim(in, 0)} * dim(in, 1) : 1;
       int64_t per_step = 0;
-      for (size_t i = 1; i <= 8 && i < op.inputs.size(); ++i) per_step += elements(model, op.inputs[i]);
+      for (size_t i = 1; i <= 8 && i < op.inputs.size(); ++i)
+        per_step += elements(model, op.inputs[i]);
       return steps_times_batch * per_step;
     }
-    default: return 0;
+    default:
+      return 0;
   }
 }
 

@@ -27,14 +27,22 @@ struct Shape4 {
   int32_t c;
 };
 
-inline int32_t shape4_size(const Shape4& s) { return s.n * s.h * s.w * s.c; }
+inline int32_t shape4_size(const Shape4& s) {
+  return s.n * s.h * s.w * s.c;
+}
 
-inline int32_t min_i32(int32_t a, int32_t b) { return a < b ? a : b; }
-inline int32_t max_i32(int32_t a, int32_t b) { return a > b ? a : b; }
+inline int32_t min_i32(int32_t a, int32_t b) {
+  return a < b ? a : b;
+}
+inline int32_t max_i32(int32_t a, int32_t b) {
+  return a > b ? a : b;
+}
 inline int32_t clamp_i32(int32_t v, int32_t lo, int32_t hi) {
   return v < lo ? lo : (v > hi ? hi : v);
 }
-inline float clamp_f32(float v, float lo, float hi) { return v < lo ? lo : (v > hi ? hi : v); }
+inline float clamp_f32(float v, float lo, float hi) {
+  return v < lo ? lo : (v > hi ? hi : v);
+}
 
 }  // namespace rt
 }  // namespace kiln

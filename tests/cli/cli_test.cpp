@@ -49,13 +49,15 @@ void expect_one_error_line(const Result& r, const std::string& fragment) {
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_EQ(r.out.rfind("kiln: error: ", 0), 0u) << r.out;
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
-  EXPECT_NE(r.out.find(fragment), std::string::npos) << "expected '" << fragment << "' in: " << r.out;
+  EXPECT_NE(r.out.find(fragment), std::string::npos)
+      << "expected '" << fragment << "' in: " << r.out;
 }
 
 TEST_F(CliTest, HelpDescribesSubcommands) {
   const Result r = kiln("--help");
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* cmd : {"inspect", "run", "example"}) EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
+  for (const char* cmd : {"inspect", "run", "example"})
+    EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
   const Result sub = kiln("run --help");
   EXPECT_EQ(sub.exit_code, 0);
   EXPECT_NE(sub.out.find("--input"), std::string::npos);
@@ -68,7 +70,8 @@ TEST_F(CliTest, MissingModelFile) {
 TEST_F(CliTest, CorruptModel) {
   write("bad.tflite", std::string(64, '\x5a'));
   expect_one_error_line(kiln("inspect " + path("bad.tflite")), "bad.tflite");
-  expect_one_error_line(kiln(fmt::format("run {} -i {} -o {}", path("bad.tflite"), path("bad.tflite"), path("o.bin"))),
+  expect_one_error_line(kiln(fmt::format("run {} -i {} -o {}", path("bad.tflite"),
+                                         path("bad.tflite"), path("o.bin"))),
                         "bad.tflite");
 }
 
@@ -98,10 +101,10 @@ TEST_F(CliTest, WrongInputSizeIsAnError) {
 
 TEST_F(CliTest, WrongNumberOfInputs) {
   ASSERT_EQ(kiln("example -o " + dir_.string()).exit_code, 0);
-  expect_one_error_line(kiln(fmt::format("run {} -i {} -i {} -o {}", path("example.tflite"),
-                                         path("example_input.bin"), path("example_input.bin"),
-                                         path("out.bin"))),
-                        "1 input(s), 2 --input");
+  expect_one_error_line(
+      kiln(fmt::format("run {} -i {} -i {} -o {}", path("example.tflite"),
+                       path("example_input.bin"), path("example_input.bin"), path("out.bin"))),
+      "1 input(s), 2 --input");
 }
 
 TEST_F(CliTest, GoldenModelRunMatchesReference) {
@@ -109,25 +112,31 @@ TEST_F(CliTest, GoldenModelRunMatchesReference) {
   if (models.empty()) GTEST_SKIP() << "shared golden models not found";
   const auto dir = kiln::testing::golden_root() / "tflm_hello_world_int8";
   if (!fs::exists(dir)) GTEST_SKIP() << "hello_world golden model not present";
-  const Result r = kiln(fmt::format("run {} --input {} --output {}", (dir / "model.tflite").string(),
-                                    (dir / "input_7.bin").string(), path("out.bin")));
+  const Result r =
+      kiln(fmt::format("run {} --input {} --output {}", (dir / "model.tflite").string(),
+                       (dir / "input_7.bin").string(), path("out.bin")));
   ASSERT_EQ(r.exit_code, 0) << r.out;
-  EXPECT_EQ(kiln::testing::read_bytes(path("out.bin")), kiln::testing::read_bytes(dir / "output_7.bin"));
+  EXPECT_EQ(kiln::testing::read_bytes(path("out.bin")),
+            kiln::testing::read_bytes(dir / "output_7.bin"));
 }
 
 }  // namespace
 
 namespace {
 
-fs::path dsp_dir() { return fs::path(KILN_SHARED_DIR) / "testdata" / "dsp"; }
+fs::path dsp_dir() {
+  return fs::path(KILN_SHARED_DIR) / "testdata" / "dsp";
+}
 
 TEST_F(CliTest, FeaturesMfeMatchesReferenceBytes) {
   if (!fs::exists(dsp_dir() / "synth1_16k.wav")) GTEST_SKIP() << "shared DSP references not found";
-  const Result r = kiln(fmt::format("features mfe {} -o {} --png {}", (dsp_dir() / "synth1_16k.wav").string(),
-                                    path("mfe.f32"), path("mfe.png")));
+  const Result r =
+      kiln(fmt::format("features mfe {} -o {} --png {}", (dsp_dir() / "synth1_16k.wav").string(),
+                       path("mfe.f32"), path("mfe.png")));
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("99 x 40"), std::string::npos) << r.out;
-  EXPECT_EQ(kiln::testing::read_bytes(path("mfe.f32")), kiln::testing::read_bytes(dsp_dir() / "synth1_mfe_v4.f32"));
+  EXPECT_EQ(kiln::testing::read_bytes(path("mfe.f32")),
+            kiln::testing::read_bytes(dsp_dir() / "synth1_mfe_v4.f32"));
   const auto png = kiln::testing::read_bytes(path("mfe.png"));
   ASSERT_GT(png.size(), 8u);
   EXPECT_EQ(png[1], 'P');  // PNG signature
@@ -138,8 +147,8 @@ TEST_F(CliTest, FeaturesBadParameterIsOneErrorLine) {
   expect_one_error_line(kiln(fmt::format("features mfcc {} -o {} --set fft_length=100",
                                          (dsp_dir() / "synth1_16k.wav").string(), path("x.f32"))),
                         "fft_length");
-  expect_one_error_line(kiln(fmt::format("features nosuchblock {} -o {}", (dsp_dir() / "synth1_16k.wav").string(),
-                                         path("x.f32"))),
+  expect_one_error_line(kiln(fmt::format("features nosuchblock {} -o {}",
+                                         (dsp_dir() / "synth1_16k.wav").string(), path("x.f32"))),
                         "nosuchblock");
 }
 
@@ -147,7 +156,8 @@ TEST_F(CliTest, FeaturesTruncatedWavIsOneErrorLine) {
   if (!fs::exists(dsp_dir() / "synth1_16k.wav")) GTEST_SKIP() << "shared DSP references not found";
   const auto wav = kiln::testing::read_bytes(dsp_dir() / "synth1_16k.wav");
   write("cut.wav", std::string(wav.begin(), wav.begin() + 30));
-  expect_one_error_line(kiln(fmt::format("features mfe {} -o {}", path("cut.wav"), path("x.f32"))), "cut.wav");
+  expect_one_error_line(kiln(fmt::format("features mfe {} -o {}", path("cut.wav"), path("x.f32"))),
+                        "cut.wav");
 }
 
 }  // namespace
@@ -157,21 +167,26 @@ namespace {
 TEST_F(CliTest, CompileTwiceGivesByteIdenticalFolders) {
   ASSERT_EQ(kiln("example -o " + dir_.string()).exit_code, 0);
   for (const char* sub : {"a", "b"}) {
-    const Result r = kiln(fmt::format("compile {} -o {} --name ex", path("example.tflite"), path(sub)));
+    const Result r =
+        kiln(fmt::format("compile {} -o {} --name ex", path("example.tflite"), path(sub)));
     ASSERT_EQ(r.exit_code, 0) << r.out;
   }
   EXPECT_EQ(std::system(fmt::format("diff -r {} {} > /dev/null", path("a"), path("b")).c_str()), 0)
       << "two compiles of the same model differ";
   EXPECT_TRUE(fs::exists(path("a/ex_memory.json")));
   EXPECT_TRUE(fs::exists(path("a/runtime/conv2d.cpp")));
-  EXPECT_FALSE(fs::exists(path("a/runtime/lstm.cpp"))) << "only the kernels the model uses are copied";
+  EXPECT_FALSE(fs::exists(path("a/runtime/lstm.cpp")))
+      << "only the kernels the model uses are copied";
 }
 
 TEST_F(CliTest, CompileRejectsBadNameAndTarget) {
   ASSERT_EQ(kiln("example -o " + dir_.string()).exit_code, 0);
-  expect_one_error_line(kiln(fmt::format("compile {} -o {} --name 'not a name'", path("example.tflite"), path("c"))),
-                        "C identifier");
-  EXPECT_EQ(kiln(fmt::format("compile {} -o {} --target riscv", path("example.tflite"), path("c"))).exit_code, 1);
+  expect_one_error_line(
+      kiln(fmt::format("compile {} -o {} --name 'not a name'", path("example.tflite"), path("c"))),
+      "C identifier");
+  EXPECT_EQ(kiln(fmt::format("compile {} -o {} --target riscv", path("example.tflite"), path("c")))
+                .exit_code,
+            1);
 }
 
 }  // namespace

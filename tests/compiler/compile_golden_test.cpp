@@ -22,22 +22,27 @@ int shell(const std::string& command) {
   return rc;
 }
 
-bool have_arm_compiler() { return std::system("command -v arm-none-eabi-g++ > /dev/null 2>&1") == 0; }
+bool have_arm_compiler() {
+  return std::system("command -v arm-none-eabi-g++ > /dev/null 2>&1") == 0;
+}
 
 class CompileGoldenTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CompileGoldenTest, GeneratedCodeIsBitExact) {
   const std::string name = GetParam();
-  const ir::Model model = tflite::read_model_file((testing::golden_root() / name / "model.tflite").string());
+  const ir::Model model =
+      tflite::read_model_file((testing::golden_root() / name / "model.tflite").string());
   compiler::CompileOptions options;
   options.name = "m";
   const compiler::CompiledModel compiled = compiler::compile_model(model, options);
   // The plan is checked inside compile_model; check it again here so a regression there shows.
-  EXPECT_NO_THROW(compiler::check_plan(compiled.buffers.buffers, compiled.buffers.overlaps, compiled.plan));
+  EXPECT_NO_THROW(
+      compiler::check_plan(compiled.buffers.buffers, compiled.buffers.overlaps, compiled.plan));
   // Determinism: the same model and options give byte-identical files.
   EXPECT_EQ(compiler::compile_model(model, options).files, compiled.files);
 
-  const fs::path dir = fs::temp_directory_path() / fmt::format("kiln_compile_{}_{}", name, ::getpid());
+  const fs::path dir =
+      fs::temp_directory_path() / fmt::format("kiln_compile_{}_{}", name, ::getpid());
   fs::remove_all(dir);
   compiler::write_compiled_model(compiled, dir.string());
   ASSERT_EQ(shell(fmt::format("make -C {} -j2 m_run", dir.string())), 0)
@@ -48,29 +53,36 @@ TEST_P(CompileGoldenTest, GeneratedCodeIsBitExact) {
     std::string args;
     for (size_t i = 0; i < model.inputs.size(); ++i)
       args += " " + testing::vector_file(name, "input", k, i, model.inputs.size()).string();
-    for (size_t i = 0; i < model.outputs.size(); ++i) args += fmt::format(" {}/out_{}_{}.bin", dir.string(), k, i);
+    for (size_t i = 0; i < model.outputs.size(); ++i)
+      args += fmt::format(" {}/out_{}_{}.bin", dir.string(), k, i);
     ASSERT_EQ(shell(fmt::format("{}/m_run{}", dir.string(), args)), 0) << name << " vector " << k;
     for (size_t i = 0; i < model.outputs.size(); ++i)
-      EXPECT_EQ(testing::read_bytes(dir / fmt::format("out_{}_{}.bin", k, i)),
-                testing::read_bytes(testing::vector_file(name, "output", k, i, model.outputs.size())))
+      EXPECT_EQ(
+          testing::read_bytes(dir / fmt::format("out_{}_{}.bin", k, i)),
+          testing::read_bytes(testing::vector_file(name, "output", k, i, model.outputs.size())))
           << name << " vector " << k << " output " << i;
   }
 
   if (have_arm_compiler()) {
-    EXPECT_EQ(shell(fmt::format("make -C {} clean && make -C {} -j2 CXX=arm-none-eabi-g++ AR=arm-none-eabi-ar "
-                                "ARCH_FLAGS='-mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard' libm.a",
-                                dir.string(), dir.string())),
+    EXPECT_EQ(shell(fmt::format(
+                  "make -C {} clean && make -C {} -j2 CXX=arm-none-eabi-g++ AR=arm-none-eabi-ar "
+                  "ARCH_FLAGS='-mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard' libm.a",
+                  dir.string(), dir.string())),
               0)
         << "Cortex-M4 build failed; run the same make in " << dir.string();
   } else {
-    std::cout << "[ NOTE ] arm-none-eabi-g++ not found: Cortex-M4 build of " << name << " not checked\n";
+    std::cout << "[ NOTE ] arm-none-eabi-g++ not found: Cortex-M4 build of " << name
+              << " not checked\n";
   }
   if (!HasFailure()) fs::remove_all(dir);
 }
 
-std::string param_name(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
+std::string param_name(const ::testing::TestParamInfo<std::string>& info) {
+  return info.param;
+}
 
-INSTANTIATE_TEST_SUITE_P(Shared, CompileGoldenTest, ::testing::ValuesIn(testing::golden_models()), param_name);
+INSTANTIATE_TEST_SUITE_P(Shared, CompileGoldenTest, ::testing::ValuesIn(testing::golden_models()),
+                         param_name);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(CompileGoldenTest);
 
 TEST(CompileGoldenData, SharedFolderPresent) {

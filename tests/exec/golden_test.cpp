@@ -14,19 +14,22 @@ class GoldenModelTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(GoldenModelTest, OutputsAreBitExact) {
   const std::string name = GetParam();
-  const ir::Model model = tflite::read_model_file((testing::golden_root() / name / "model.tflite").string());
+  const ir::Model model =
+      tflite::read_model_file((testing::golden_root() / name / "model.tflite").string());
   exec::Executor executor(model);
   const int vectors = testing::vector_count(name);
   ASSERT_GT(vectors, 0) << "no test vectors for " << name;
   for (int k = 0; k < vectors; ++k) {
     executor.reset();
     for (size_t i = 0; i < executor.num_inputs(); ++i) {
-      const auto bytes = testing::read_bytes(testing::vector_file(name, "input", k, i, executor.num_inputs()));
+      const auto bytes =
+          testing::read_bytes(testing::vector_file(name, "input", k, i, executor.num_inputs()));
       executor.set_input(i, bytes);
     }
     executor.invoke();
     for (size_t i = 0; i < executor.num_outputs(); ++i) {
-      const auto expected = testing::read_bytes(testing::vector_file(name, "output", k, i, executor.num_outputs()));
+      const auto expected =
+          testing::read_bytes(testing::vector_file(name, "output", k, i, executor.num_outputs()));
       const auto actual = executor.output(i);
       ASSERT_EQ(actual.size(), expected.size()) << name << " vector " << k << " output " << i;
       size_t mismatches = 0, first = 0;
@@ -40,7 +43,9 @@ TEST_P(GoldenModelTest, OutputsAreBitExact) {
   }
 }
 
-std::string param_name(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
+std::string param_name(const ::testing::TestParamInfo<std::string>& info) {
+  return info.param;
+}
 
 INSTANTIATE_TEST_SUITE_P(Shared, GoldenModelTest, ::testing::ValuesIn(testing::golden_models()),
                          param_name);

@@ -23,7 +23,9 @@ TEST(ModelTest, SizesFollowShapeAndType) {
   EXPECT_EQ(t.num_bytes(), 48);
 }
 
-TEST(ModelTest, ValidModelPasses) { EXPECT_NO_THROW(validate(two_tensor_model())); }
+TEST(ModelTest, ValidModelPasses) {
+  EXPECT_NO_THROW(validate(two_tensor_model()));
+}
 
 TEST(ModelTest, RejectsOutOfRangeTensorIndex) {
   Model m = two_tensor_model();
