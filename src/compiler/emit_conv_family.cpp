@@ -7,6 +7,7 @@
 #include "exec/ops/depthwise_conv2d.h"
 #include "exec/ops/fully_connected.h"
 #include "exec/ops/pool2d.h"
+#include "exec/prepare_util.h"
 
 namespace kiln::compiler {
 
@@ -16,27 +17,52 @@ namespace {
 // fail loudly rather than fall through to the wrong kernel.
 void require_float(ir::DType dtype) {
   if (dtype != ir::DType::kFloat32)
-    throw Error(fmt::format("{} activations are not supported by the compiler yet", ir::dtype_name(dtype)));
+    throw Error(
+        fmt::format("{} activations are not supported by the compiler yet", ir::dtype_name(dtype)));
 }
 
-std::string act_pair_int(int32_t lo, int32_t hi) { return fmt::format("{}, {}", lo, hi); }
+std::string act_pair_int(int32_t lo, int32_t hi) {
+  return fmt::format("{}, {}", lo, hi);
+}
 std::string act_pair_float(float lo, float hi) {
   return fmt::format("{}, {}", float_literal(lo), float_literal(hi));
 }
 
+// Runs a convolution's prepare step. A convolution that took over a folded PAD is prepared as
+// it was before folding (reading the PAD's output, so the IR's VALID output size checks out),
+// then told to read the unpadded input with the PAD's leading rows and columns as its own
+// padding; trailing padding needs no parameter, the output size already implies it.
+template <typename Prepared>
+Prepared prepare_conv_like(const EmitContext& ctx,
+                           Prepared (*prepare)(const ir::Model&, const ir::Operator&)) {
+  const ExplicitPadding* folded = ctx.explicit_padding;
+  if (folded == nullptr) return prepare(ctx.model, ctx.op);
+  if (ctx.in_place) throw Error("a convolution with folded padding cannot run in place");
+  ir::Operator unfolded = ctx.op;
+  unfolded.inputs.at(0) = folded->padded_input;
+  Prepared p = prepare(ctx.model, unfolded);
+  p.input_shape = exec::to_shape4(ctx.model.tensor(ctx.op.inputs[0]).shape);
+  p.params.window.pad_h = p.float_params.window.pad_h = folded->pad_h;
+  p.params.window.pad_w = p.float_params.window.pad_w = folded->pad_w;
+  return p;
+}
+
 void emit_conv2d(const EmitContext& ctx, EmittedOp& out) {
-  const exec::Conv2DPrepared p = exec::prepare_conv2d(ctx.model, ctx.op);
+  const exec::Conv2DPrepared p = prepare_conv_like(ctx, &exec::prepare_conv2d);
   out.runtime_files.insert("runtime/conv2d.h");
   const auto& op = ctx.op;
-  const std::string in_shape = define_constant(out, ctx.prefix, "kiln::rt::Shape4", "input_shape", literal(p.input_shape));
-  const std::string f_shape = define_constant(out, ctx.prefix, "kiln::rt::Shape4", "filter_shape", literal(p.filter_shape));
-  const std::string o_shape = define_constant(out, ctx.prefix, "kiln::rt::Shape4", "output_shape", literal(p.output_shape));
+  const std::string in_shape =
+      define_constant(out, ctx.prefix, "kiln::rt::Shape4", "input_shape", literal(p.input_shape));
+  const std::string f_shape =
+      define_constant(out, ctx.prefix, "kiln::rt::Shape4", "filter_shape", literal(p.filter_shape));
+  const std::string o_shape =
+      define_constant(out, ctx.prefix, "kiln::rt::Shape4", "output_shape", literal(p.output_shape));
   if (p.dtype == ir::DType::kInt8) {
     const auto& q = p.params;
-    const std::string params = define_constant(
-        out, ctx.prefix, "kiln::rt::Conv2DParams", "params",
-        fmt::format("{{{}, {}, {}, {}}}", literal(q.window), q.input_offset, q.output_offset,
-                    act_pair_int(q.act_min, q.act_max)));
+    const std::string params =
+        define_constant(out, ctx.prefix, "kiln::rt::Conv2DParams", "params",
+                        fmt::format("{{{}, {}, {}, {}}}", literal(q.window), q.input_offset,
+                                    q.output_offset, act_pair_int(q.act_min, q.act_max)));
     const std::string mult = define_int32_array(out, ctx.prefix, "multiplier", p.output_multiplier);
     const std::string shift = define_int32_array(out, ctx.prefix, "shift", p.output_shift);
     if (ctx.in_place) {
@@ -51,30 +77,34 @@ void emit_conv2d(const EmitContext& ctx, EmittedOp& out) {
           ctx.output(op.outputs[0], "int8_t"), ctx.scratch("int8_t"));
       return;
     }
-    out.call = fmt::format(
-        "  status = kiln::rt::conv2d_int8({}, {}, {}, {}, {}, {}, {}, {}, {}, {});\n", params, mult,
-        shift, in_shape, ctx.input(op.inputs[0], "int8_t"), f_shape, ctx.input(op.inputs[1], "int8_t"),
-        optional_input(ctx, 2, "int32_t"), o_shape, ctx.output(op.outputs[0], "int8_t"));
+    out.call =
+        fmt::format("  status = kiln::rt::conv2d_int8({}, {}, {}, {}, {}, {}, {}, {}, {}, {});\n",
+                    params, mult, shift, in_shape, ctx.input(op.inputs[0], "int8_t"), f_shape,
+                    ctx.input(op.inputs[1], "int8_t"), optional_input(ctx, 2, "int32_t"), o_shape,
+                    ctx.output(op.outputs[0], "int8_t"));
   } else {
     require_float(p.dtype);
     const auto& q = p.float_params;
-    const std::string params =
-        define_constant(out, ctx.prefix, "kiln::rt::Conv2DFloatParams", "params",
-                        fmt::format("{{{}, {}}}", literal(q.window), act_pair_float(q.act_min, q.act_max)));
-    out.call = fmt::format("  status = kiln::rt::conv2d_float({}, {}, {}, {}, {}, {}, {}, {});\n", params,
-                           in_shape, ctx.input(op.inputs[0], "float"), f_shape,
-                           ctx.input(op.inputs[1], "float"), optional_input(ctx, 2, "float"), o_shape,
-                           ctx.output(op.outputs[0], "float"));
+    const std::string params = define_constant(
+        out, ctx.prefix, "kiln::rt::Conv2DFloatParams", "params",
+        fmt::format("{{{}, {}}}", literal(q.window), act_pair_float(q.act_min, q.act_max)));
+    out.call = fmt::format("  status = kiln::rt::conv2d_float({}, {}, {}, {}, {}, {}, {}, {});\n",
+                           params, in_shape, ctx.input(op.inputs[0], "float"), f_shape,
+                           ctx.input(op.inputs[1], "float"), optional_input(ctx, 2, "float"),
+                           o_shape, ctx.output(op.outputs[0], "float"));
   }
 }
 
 void emit_depthwise_conv2d(const EmitContext& ctx, EmittedOp& out) {
-  const exec::DepthwiseConv2DPrepared p = exec::prepare_depthwise_conv2d(ctx.model, ctx.op);
+  const exec::DepthwiseConv2DPrepared p = prepare_conv_like(ctx, &exec::prepare_depthwise_conv2d);
   out.runtime_files.insert("runtime/depthwise_conv2d.h");
   const auto& op = ctx.op;
-  const std::string in_shape = define_constant(out, ctx.prefix, "kiln::rt::Shape4", "input_shape", literal(p.input_shape));
-  const std::string f_shape = define_constant(out, ctx.prefix, "kiln::rt::Shape4", "filter_shape", literal(p.filter_shape));
-  const std::string o_shape = define_constant(out, ctx.prefix, "kiln::rt::Shape4", "output_shape", literal(p.output_shape));
+  const std::string in_shape =
+      define_constant(out, ctx.prefix, "kiln::rt::Shape4", "input_shape", literal(p.input_shape));
+  const std::string f_shape =
+      define_constant(out, ctx.prefix, "kiln::rt::Shape4", "filter_shape", literal(p.filter_shape));
+  const std::string o_shape =
+      define_constant(out, ctx.prefix, "kiln::rt::Shape4", "output_shape", literal(p.output_shape));
   if (p.dtype == ir::DType::kInt8) {
     const auto& q = p.params;
     const std::string params = define_constant(
@@ -97,20 +127,21 @@ void emit_depthwise_conv2d(const EmitContext& ctx, EmittedOp& out) {
       return;
     }
     out.call = fmt::format(
-        "  status = kiln::rt::depthwise_conv2d_int8({}, {}, {}, {}, {}, {}, {}, {}, {}, {});\n", params,
-        mult, shift, in_shape, ctx.input(op.inputs[0], "int8_t"), f_shape,
+        "  status = kiln::rt::depthwise_conv2d_int8({}, {}, {}, {}, {}, {}, {}, {}, {}, {});\n",
+        params, mult, shift, in_shape, ctx.input(op.inputs[0], "int8_t"), f_shape,
         ctx.input(op.inputs[1], "int8_t"), optional_input(ctx, 2, "int32_t"), o_shape,
         ctx.output(op.outputs[0], "int8_t"));
   } else {
     require_float(p.dtype);
     const auto& q = p.float_params;
-    const std::string params = define_constant(
-        out, ctx.prefix, "kiln::rt::DepthwiseConv2DFloatParams", "params",
-        fmt::format("{{{}, {}, {}}}", literal(q.window), q.depth_multiplier, act_pair_float(q.act_min, q.act_max)));
-    out.call = fmt::format("  status = kiln::rt::depthwise_conv2d_float({}, {}, {}, {}, {}, {}, {}, {});\n",
-                           params, in_shape, ctx.input(op.inputs[0], "float"), f_shape,
-                           ctx.input(op.inputs[1], "float"), optional_input(ctx, 2, "float"), o_shape,
-                           ctx.output(op.outputs[0], "float"));
+    const std::string params =
+        define_constant(out, ctx.prefix, "kiln::rt::DepthwiseConv2DFloatParams", "params",
+                        fmt::format("{{{}, {}, {}}}", literal(q.window), q.depth_multiplier,
+                                    act_pair_float(q.act_min, q.act_max)));
+    out.call = fmt::format(
+        "  status = kiln::rt::depthwise_conv2d_float({}, {}, {}, {}, {}, {}, {}, {});\n", params,
+        in_shape, ctx.input(op.inputs[0], "float"), f_shape, ctx.input(op.inputs[1], "float"),
+        optional_input(ctx, 2, "float"), o_shape, ctx.output(op.outputs[0], "float"));
   }
 }
 
@@ -118,9 +149,9 @@ void emit_fully_connected(const EmitContext& ctx, EmittedOp& out) {
   const exec::FullyConnectedPrepared p = exec::prepare_fully_connected(ctx.model, ctx.op);
   out.runtime_files.insert("runtime/fully_connected.h");
   const auto& op = ctx.op;
-  const std::string dims =
-      define_constant(out, ctx.prefix, "kiln::rt::FullyConnectedDims", "dims",
-                      fmt::format("{{{}, {}, {}}}", p.dims.batches, p.dims.input_depth, p.dims.output_depth));
+  const std::string dims = define_constant(
+      out, ctx.prefix, "kiln::rt::FullyConnectedDims", "dims",
+      fmt::format("{{{}, {}, {}}}", p.dims.batches, p.dims.input_depth, p.dims.output_depth));
   if (p.dtype == ir::DType::kInt8) {
     const auto& q = p.params;
     const std::string params = define_constant(
@@ -129,18 +160,20 @@ void emit_fully_connected(const EmitContext& ctx, EmittedOp& out) {
                     act_pair_int(q.act_min, q.act_max), literal(q.per_channel)));
     const std::string mult = define_int32_array(out, ctx.prefix, "multiplier", p.output_multiplier);
     const std::string shift = define_int32_array(out, ctx.prefix, "shift", p.output_shift);
-    out.call = fmt::format("  status = kiln::rt::fully_connected_int8({}, {}, {}, {}, {}, {}, {}, {});\n",
-                           params, dims, mult, shift, ctx.input(op.inputs[0], "int8_t"),
-                           ctx.input(op.inputs[1], "int8_t"), optional_input(ctx, 2, "int32_t"),
-                           ctx.output(op.outputs[0], "int8_t"));
+    out.call = fmt::format(
+        "  status = kiln::rt::fully_connected_int8({}, {}, {}, {}, {}, {}, {}, {});\n", params,
+        dims, mult, shift, ctx.input(op.inputs[0], "int8_t"), ctx.input(op.inputs[1], "int8_t"),
+        optional_input(ctx, 2, "int32_t"), ctx.output(op.outputs[0], "int8_t"));
   } else {
     require_float(p.dtype);
     const auto& q = p.float_params;
-    const std::string params = define_constant(out, ctx.prefix, "kiln::rt::FullyConnectedFloatParams", "params",
-                                               fmt::format("{{{}}}", act_pair_float(q.act_min, q.act_max)));
-    out.call = fmt::format("  status = kiln::rt::fully_connected_float({}, {}, {}, {}, {}, {});\n", params, dims,
-                           ctx.input(op.inputs[0], "float"), ctx.input(op.inputs[1], "float"),
-                           optional_input(ctx, 2, "float"), ctx.output(op.outputs[0], "float"));
+    const std::string params =
+        define_constant(out, ctx.prefix, "kiln::rt::FullyConnectedFloatParams", "params",
+                        fmt::format("{{{}}}", act_pair_float(q.act_min, q.act_max)));
+    out.call =
+        fmt::format("  status = kiln::rt::fully_connected_float({}, {}, {}, {}, {}, {});\n", params,
+                    dims, ctx.input(op.inputs[0], "float"), ctx.input(op.inputs[1], "float"),
+                    optional_input(ctx, 2, "float"), ctx.output(op.outputs[0], "float"));
   }
 }
 
@@ -150,23 +183,29 @@ void emit_pool2d(const EmitContext& ctx, EmittedOp& out) {
   out.runtime_files.insert(average ? "runtime/average_pool2d.h" : "runtime/max_pool2d.h");
   const char* fn = average ? "average_pool2d" : "max_pool2d";
   const auto& op = ctx.op;
-  const std::string in_shape = define_constant(out, ctx.prefix, "kiln::rt::Shape4", "input_shape", literal(p.input_shape));
-  const std::string o_shape = define_constant(out, ctx.prefix, "kiln::rt::Shape4", "output_shape", literal(p.output_shape));
+  const std::string in_shape =
+      define_constant(out, ctx.prefix, "kiln::rt::Shape4", "input_shape", literal(p.input_shape));
+  const std::string o_shape =
+      define_constant(out, ctx.prefix, "kiln::rt::Shape4", "output_shape", literal(p.output_shape));
   if (p.dtype == ir::DType::kInt8) {
     const auto& q = p.params;
-    const std::string params = define_constant(
-        out, ctx.prefix, "kiln::rt::Pool2DParams", "params",
-        fmt::format("{{{}, {}, {}, {}}}", literal(q.window), q.filter_h, q.filter_w, act_pair_int(q.act_min, q.act_max)));
-    out.call = fmt::format("  status = kiln::rt::{}_int8({}, {}, {}, {}, {});\n", fn, params, in_shape,
-                           ctx.input(op.inputs[0], "int8_t"), o_shape, ctx.output(op.outputs[0], "int8_t"));
+    const std::string params =
+        define_constant(out, ctx.prefix, "kiln::rt::Pool2DParams", "params",
+                        fmt::format("{{{}, {}, {}, {}}}", literal(q.window), q.filter_h, q.filter_w,
+                                    act_pair_int(q.act_min, q.act_max)));
+    out.call = fmt::format("  status = kiln::rt::{}_int8({}, {}, {}, {}, {});\n", fn, params,
+                           in_shape, ctx.input(op.inputs[0], "int8_t"), o_shape,
+                           ctx.output(op.outputs[0], "int8_t"));
   } else {
     require_float(p.dtype);
     const auto& q = p.float_params;
-    const std::string params = define_constant(
-        out, ctx.prefix, "kiln::rt::Pool2DFloatParams", "params",
-        fmt::format("{{{}, {}, {}, {}}}", literal(q.window), q.filter_h, q.filter_w, act_pair_float(q.act_min, q.act_max)));
-    out.call = fmt::format("  status = kiln::rt::{}_float({}, {}, {}, {}, {});\n", fn, params, in_shape,
-                           ctx.input(op.inputs[0], "float"), o_shape, ctx.output(op.outputs[0], "float"));
+    const std::string params =
+        define_constant(out, ctx.prefix, "kiln::rt::Pool2DFloatParams", "params",
+                        fmt::format("{{{}, {}, {}, {}}}", literal(q.window), q.filter_h, q.filter_w,
+                                    act_pair_float(q.act_min, q.act_max)));
+    out.call =
+        fmt::format("  status = kiln::rt::{}_float({}, {}, {}, {}, {});\n", fn, params, in_shape,
+                    ctx.input(op.inputs[0], "float"), o_shape, ctx.output(op.outputs[0], "float"));
   }
 }
 
@@ -174,12 +213,21 @@ void emit_pool2d(const EmitContext& ctx, EmittedOp& out) {
 
 bool emit_conv_family(const EmitContext& ctx, EmittedOp& out) {
   switch (ctx.op.type) {
-    case ir::OpType::kConv2D: emit_conv2d(ctx, out); return true;
-    case ir::OpType::kDepthwiseConv2D: emit_depthwise_conv2d(ctx, out); return true;
-    case ir::OpType::kFullyConnected: emit_fully_connected(ctx, out); return true;
+    case ir::OpType::kConv2D:
+      emit_conv2d(ctx, out);
+      return true;
+    case ir::OpType::kDepthwiseConv2D:
+      emit_depthwise_conv2d(ctx, out);
+      return true;
+    case ir::OpType::kFullyConnected:
+      emit_fully_connected(ctx, out);
+      return true;
     case ir::OpType::kAveragePool2D:
-    case ir::OpType::kMaxPool2D: emit_pool2d(ctx, out); return true;
-    default: return false;
+    case ir::OpType::kMaxPool2D:
+      emit_pool2d(ctx, out);
+      return true;
+    default:
+      return false;
   }
 }
 

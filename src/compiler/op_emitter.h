@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "compiler/fold_pad.h"
 #include "ir/model.h"
 
 namespace kiln::compiler {
@@ -29,6 +30,8 @@ struct EmitContext {
   // The memory plan put this operator's output over its input for its in-place kernel
   // (compiler/output_sharing.h): the emitter must call that kernel, with `scratch`.
   bool in_place = false;
+  // A convolution that took over a folded PAD (compiler/fold_pad.h), else null.
+  const ExplicitPadding* explicit_padding = nullptr;
 };
 
 struct EmittedOp {
