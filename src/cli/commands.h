@@ -13,5 +13,8 @@ void add_example_command(CLI::App& app);
 void add_compile_command(CLI::App& app);
 void add_profile_command(CLI::App& app);
 void add_project_commands(CLI::App& app);  // init, import, data
+void add_train_command(CLI::App& app);
+void add_test_command(CLI::App& app);
+void add_classify_command(CLI::App& app);
 
 }  // namespace kiln::cli

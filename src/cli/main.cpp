@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
   kiln::cli::add_compile_command(app);
   kiln::cli::add_profile_command(app);
   kiln::cli::add_project_commands(app);
+  kiln::cli::add_train_command(app);
+  kiln::cli::add_test_command(app);
+  kiln::cli::add_classify_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -30,6 +30,9 @@ struct InitArgs {
   std::string model;
   std::optional<int> window_ms, stride_ms, epochs;
   std::optional<uint64_t> seed;
+  std::string anomaly;
+  std::vector<std::string> normal_labels;
+  std::optional<int> clusters;
 };
 
 void run_init(const InitArgs& args) {
@@ -47,6 +50,13 @@ void run_init(const InitArgs& args) {
   if (args.seed) {
     config.training.seed = *args.seed;
     config.split.seed = *args.seed;
+  }
+  if (!args.anomaly.empty()) {
+    config.anomaly.type = args.anomaly;
+    config.anomaly.normal_labels = args.normal_labels;
+    if (args.clusters) config.anomaly.clusters = *args.clusters;
+  } else if (!args.normal_labels.empty() || args.clusters) {
+    throw Error("--normal and --clusters need --anomaly kmeans");
   }
   const fs::path root = fs::path(args.dir) / args.directory;
   project::init_project(root, config);
@@ -183,6 +193,10 @@ void add_project_commands(CLI::App& app) {
   init->add_option("--stride-ms", init_args->stride_ms, "Window stride in ms");
   init->add_option("--epochs", init_args->epochs, "Training epochs");
   init->add_option("--seed", init_args->seed, "Seed for splits and training");
+  init->add_option("--anomaly", init_args->anomaly, "Anomaly detection block: kmeans");
+  init->add_option("--normal", init_args->normal_labels,
+                   "Labels of normal data for the anomaly block");
+  init->add_option("--clusters", init_args->clusters, "K-means clusters (default 8)");
   init->callback([init_args] { run_init(*init_args); });
 
   auto import_args = std::make_shared<ImportArgs>();

@@ -10,20 +10,14 @@
 
 #include "core/error.h"
 #include "data/feature_blocks.h"
+#include "nn/layer_spec.h"
+#include "nn/presets.h"
 
 namespace kiln::project {
 
 namespace {
 
 using nlohmann::json;
-
-const std::vector<std::string>& layer_types() {
-  static const std::vector<std::string> types = {
-      "dense",      "conv1d",     "conv2d",          "depthwise_conv2d", "max_pool1d", "max_pool2d",
-      "avg_pool1d", "avg_pool2d", "global_avg_pool", "batch_norm",       "dropout",    "flatten",
-      "reshape",    "relu",       "relu6",           "softmax"};
-  return types;
-}
 
 // Reads one JSON object field by field, remembering its path for error messages, and rejects
 // keys it was never asked about (typos would otherwise be silently ignored).
@@ -97,9 +91,7 @@ std::string param_text(const json& value) {
 }  // namespace
 
 const std::vector<std::string>& learning_presets() {
-  static const std::vector<std::string> presets = {"conv1d-small", "conv2d-small", "dense",
-                                                   "ds-cnn"};
-  return presets;
+  return nn::preset_names();
 }
 
 std::string default_preset_for_block(const std::string& dsp_block) {
@@ -139,16 +131,22 @@ json config_to_json(const ProjectConfig& c) {
          {{"enabled", c.training.early_stopping.enabled},
           {"patience", c.training.early_stopping.patience}}},
         {"class_weighting", c.training.class_weighting},
-        {"qat", c.training.qat}}},
+        {"qat", c.training.qat},
+        {"lr_schedule", c.training.lr_schedule}}},
       {"augmentation",
        {{"noise_snr_db", c.augmentation.noise_snr_db},
         {"time_shift_ms", c.augmentation.time_shift_ms},
         {"time_masks", c.augmentation.time_masks},
         {"frequency_masks", c.augmentation.frequency_masks},
         {"mask_width", c.augmentation.mask_width},
-        {"gain_db", c.augmentation.gain_db}}},
+        {"gain_db", c.augmentation.gain_db},
+        {"copies", c.augmentation.copies}}},
       {"quantization", {{"calibration_samples", c.quantization.calibration_samples}}},
       {"split", {{"test_fraction", c.split.test_fraction}, {"seed", c.split.seed}}},
+      {"anomaly",
+       {{"type", c.anomaly.type},
+        {"clusters", c.anomaly.clusters},
+        {"normal_labels", c.anomaly.normal_labels}}},
   };
 }
 
@@ -204,6 +202,7 @@ ProjectConfig config_from_json(const json& j, const std::string& source) {
     }
     r.read("class_weighting", c.training.class_weighting);
     r.read("qat", c.training.qat);
+    r.read("lr_schedule", c.training.lr_schedule);
     r.finish();
   }
   if (const json* aug = top.child("augmentation")) {
@@ -214,6 +213,7 @@ ProjectConfig config_from_json(const json& j, const std::string& source) {
     r.read("frequency_masks", c.augmentation.frequency_masks);
     r.read("mask_width", c.augmentation.mask_width);
     r.read("gain_db", c.augmentation.gain_db);
+    r.read("copies", c.augmentation.copies);
     r.finish();
   }
   if (const json* quant = top.child("quantization")) {
@@ -225,6 +225,19 @@ ProjectConfig config_from_json(const json& j, const std::string& source) {
     ObjectReader r(*split, "split", source);
     r.read("test_fraction", c.split.test_fraction);
     r.read("seed", c.split.seed);
+    r.finish();
+  }
+  if (const json* anomaly = top.child("anomaly")) {
+    ObjectReader r(*anomaly, "anomaly", source);
+    r.read("type", c.anomaly.type);
+    r.read("clusters", c.anomaly.clusters);
+    if (const json* normal = r.child("normal_labels")) {
+      if (!normal->is_array()) r.fail("anomaly.normal_labels", "must be an array of labels");
+      for (const json& label : *normal) {
+        if (!label.is_string()) r.fail("anomaly.normal_labels", "must be an array of labels");
+        c.anomaly.normal_labels.push_back(label.get<std::string>());
+      }
+    }
     r.finish();
   }
   top.finish();
@@ -262,19 +275,12 @@ void validate_config(const ProjectConfig& c, const std::string& source) {
                           fmt::join(presets, ", ")));
     }
   }
-  for (size_t i = 0; i < c.learning.layers.size(); ++i) {
-    const json& layer = c.learning.layers[i];
-    const std::string field = fmt::format("learning.layers[{}]", i);
-    if (!layer.is_object()) invalid(source, field, "must be an object");
-    const auto type = layer.find("type");
-    if (type == layer.end() || !type->is_string()) {
-      invalid(source, field + ".type", "missing (a string naming the layer)");
-    }
-    const auto& types = layer_types();
-    if (std::find(types.begin(), types.end(), type->get<std::string>()) == types.end()) {
-      invalid(source, field + ".type",
-              fmt::format("unknown layer '{}' (one of: {})", type->get<std::string>(),
-                          fmt::join(types, ", ")));
+  if (has_layers) {
+    // The training engine's own parser is the one definition of what a layer may hold.
+    try {
+      nn::layer_specs_from_json(c.learning.layers, "learning.layers");
+    } catch (const Error& e) {
+      throw Error(fmt::format("{}: {}", source, e.what()));
     }
   }
 
@@ -307,6 +313,19 @@ void validate_config(const ProjectConfig& c, const std::string& source) {
   if (a.mask_width < 0) invalid(source, "augmentation.mask_width", "must be >= 0");
   if (!(a.gain_db >= 0) || !std::isfinite(a.gain_db)) {
     invalid(source, "augmentation.gain_db", "must be >= 0");
+  }
+  if (a.copies < 0 || a.copies > 32) invalid(source, "augmentation.copies", "must be in 0..32");
+  if (t.lr_schedule != "constant" && t.lr_schedule != "cosine") {
+    invalid(source, "training.lr_schedule", "must be 'constant' or 'cosine'");
+  }
+  if (!c.anomaly.type.empty() && c.anomaly.type != "kmeans") {
+    invalid(source, "anomaly.type", "must be \"\" (none) or \"kmeans\"");
+  }
+  if (c.anomaly.clusters <= 0 || c.anomaly.clusters > 256) {
+    invalid(source, "anomaly.clusters", "must be in 1..256");
+  }
+  if (c.anomaly.type == "kmeans" && c.anomaly.normal_labels.empty()) {
+    invalid(source, "anomaly.normal_labels", "name at least one normal label for kmeans");
   }
   if (c.quantization.calibration_samples <= 0) {
     invalid(source, "quantization.calibration_samples", "must be positive");

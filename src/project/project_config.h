@@ -45,6 +45,7 @@ struct TrainingConfig {
   EarlyStoppingConfig early_stopping;
   bool class_weighting = false;
   bool qat = false;
+  std::string lr_schedule = "cosine";  // constant | cosine (decays to 0 over the epochs)
 };
 
 struct AugmentationConfig {
@@ -54,6 +55,13 @@ struct AugmentationConfig {
   int frequency_masks = 0;
   int mask_width = 0;  // frames or bins per mask
   double gain_db = 0;  // random gain in [-gain_db, +gain_db]
+  int copies = 0;      // augmented copies of every training window (0 = no augmentation)
+};
+
+struct AnomalyConfig {
+  std::string type;                        // "" (none) or "kmeans"
+  int clusters = 8;                        // K of K-means
+  std::vector<std::string> normal_labels;  // labels the model learns as normal
 };
 
 struct QuantizationConfig {
@@ -74,6 +82,7 @@ struct ProjectConfig {
   AugmentationConfig augmentation;
   QuantizationConfig quantization;
   SplitConfig split;
+  AnomalyConfig anomaly;
 };
 
 // The learning presets, and the one chosen for a DSP block when --model is not given.
