@@ -219,7 +219,7 @@ void add_project_commands(CLI::App& app) {
                            "Report undecodable files and continue");
   import_command->add_option(
       "--hmac-key", import_args->hmac_key,
-      "Verify the HMAC-SHA256 signature of Edge Impulse acquisition JSON files");
+      "Verify the HMAC-SHA256 signature of Edge Impulse acquisition files (JSON or CBOR)");
   import_command->callback([import_args] { run_import(*import_args); });
 
   auto data_args = std::make_shared<DataArgs>();

@@ -16,6 +16,10 @@ namespace kiln::pipeline {
 
 namespace {
 
+bool is_silent(const std::vector<float>& samples) {
+  return std::all_of(samples.begin(), samples.end(), [](float v) { return v == 0.0f; });
+}
+
 struct SampleWindows {
   std::vector<std::vector<float>> features;
   std::vector<bool> augmented;
@@ -38,8 +42,17 @@ SampleWindows sample_windows_features(const TrainedPipeline& p, const std::files
               static_cast<uint64_t>(copy) + 1);
       std::vector<float> a;
       if (std::holds_alternative<data::Signal>(windows[w])) {
-        data::Signal s = std::get<data::Signal>(windows[w]);
-        augment_signal(s.samples, s.axes, s.sampling_frequency_hz, options.augmentation, rng);
+        const data::Signal& original = std::get<data::Signal>(windows[w]);
+        data::Signal s = original;
+        // A shift can move all of a short sound out of its window. Digital silence is not a
+        // realistic input (some blocks, like MFCC's variance normalization, map it to extreme
+        // values that would wreck batchnorm statistics), so draw again, or keep the original.
+        for (int attempt = 0; attempt < 4; ++attempt) {
+          s = original;
+          augment_signal(s.samples, s.axes, s.sampling_frequency_hz, options.augmentation, rng);
+          if (!is_silent(s.samples) || is_silent(original.samples)) break;
+          s = original;
+        }
         a = raw_features(p, s);
       } else {
         a = raw_features(p, windows[w]);

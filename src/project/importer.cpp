@@ -29,7 +29,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-enum class Kind { kWav, kCsv, kImage, kAcquisitionJson, kOther };
+enum class Kind { kWav, kCsv, kImage, kAcquisitionJson, kAcquisitionCbor, kOther };
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
@@ -43,6 +43,7 @@ Kind kind_of(const fs::path& path) {
   if (ext == ".csv") return Kind::kCsv;
   if (ext == ".png" || ext == ".jpg" || ext == ".jpeg") return Kind::kImage;
   if (ext == ".json") return Kind::kAcquisitionJson;
+  if (ext == ".cbor") return Kind::kAcquisitionCbor;
   return Kind::kOther;
 }
 
@@ -172,8 +173,8 @@ std::vector<Candidate> collect_candidates(const ImportOptions& options, ImportRe
       }
     } else if (fs::is_regular_file(input, ec)) {
       if (kind_of(input) == Kind::kOther) {
-        throw Error(
-            fmt::format("{}: unsupported file type (WAV, CSV, PNG or JPEG)", input.string()));
+        throw Error(fmt::format("{}: unsupported file type (WAV, CSV, PNG, JPEG, JSON or CBOR)",
+                                input.string()));
       }
       candidates.push_back({input, {}, {}, {}, {}});
     } else {
@@ -218,8 +219,10 @@ void describe(Kind kind, const std::string& name, std::span<const uint8_t> bytes
       break;
     }
     case Kind::kAcquisitionJson:  // converted to CSV before it gets here
+    case Kind::kAcquisitionCbor:
     case Kind::kOther:
-      throw Error(fmt::format("{}: unsupported file type (WAV, CSV, PNG, JPEG or JSON)", name));
+      throw Error(
+          fmt::format("{}: unsupported file type (WAV, CSV, PNG, JPEG, JSON or CBOR)", name));
   }
 }
 
@@ -233,10 +236,15 @@ struct StoredFile {
 StoredFile stored_file(const fs::path& source, const std::optional<std::string>& hmac_key) {
   StoredFile stored{data::read_file_bytes(source), lower(source.extension().string())};
   if (stored.extension == ".jpeg") stored.extension = ".jpg";
-  if (kind_of(source) == Kind::kAcquisitionJson) {
-    const AcquisitionSample sample = parse_ei_acquisition_json(
-        std::string_view(reinterpret_cast<const char*>(stored.bytes.data()), stored.bytes.size()),
-        source.string(), hmac_key);
+  const Kind kind = kind_of(source);
+  if (kind == Kind::kAcquisitionJson || kind == Kind::kAcquisitionCbor) {
+    const AcquisitionSample sample =
+        kind == Kind::kAcquisitionJson
+            ? parse_ei_acquisition_json(
+                  std::string_view(reinterpret_cast<const char*>(stored.bytes.data()),
+                                   stored.bytes.size()),
+                  source.string(), hmac_key)
+            : parse_ei_acquisition_cbor(stored.bytes, source.string(), hmac_key);
     const std::string csv = signal_to_csv(sample.signal);
     stored.bytes.assign(csv.begin(), csv.end());
     stored.extension = ".csv";
@@ -284,8 +292,8 @@ ImportReport import_samples(Project& project, const ImportOptions& options) {
       stored = stored_file(c.source, options.hmac_key);
       // Acquisition files are checked in their stored CSV form.
       const Kind kind = kind_of(c.source);
-      describe(kind == Kind::kAcquisitionJson ? Kind::kCsv : kind, c.source.string(), stored.bytes,
-               c.record);
+      const bool acquisition = kind == Kind::kAcquisitionJson || kind == Kind::kAcquisitionCbor;
+      describe(acquisition ? Kind::kCsv : kind, c.source.string(), stored.bytes, c.record);
     } catch (const Error& e) {
       if (!options.skip_bad) throw;
       report.bad_files.push_back(e.what());

@@ -1,4 +1,4 @@
-// kiln import: brings WAV, CSV time-series, PNG/JPEG image and Edge Impulse acquisition (JSON)
+// kiln import: brings WAV, CSV time-series, PNG/JPEG image and Edge Impulse acquisition (JSON, CBOR)
 // files into a project.
 //
 // Two passes. The scan reads and decodes every file (so a corrupt file stops the import before
