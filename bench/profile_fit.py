@@ -13,6 +13,8 @@ import sys
 
 KERNEL_OP = {
     "conv2d_int8": "CONV_2D", "conv2d_pointwise_int8_in_place": "CONV_2D",
+    "conv2d_int8_fast": "CONV_2D", "depthwise_conv2d_int8_fast": "DEPTHWISE_CONV_2D",
+    "depthwise_conv2d_int8_in_place_fast": "DEPTHWISE_CONV_2D",
     "depthwise_conv2d_int8": "DEPTHWISE_CONV_2D", "depthwise_conv2d_int8_in_place": "DEPTHWISE_CONV_2D",
     "fully_connected_int8": "FULLY_CONNECTED", "average_pool2d_int8": "AVERAGE_POOL_2D",
     "max_pool2d_int8": "MAX_POOL_2D", "softmax_int8": "SOFTMAX", "mean_int8": "MEAN",

@@ -16,5 +16,6 @@ void add_project_commands(CLI::App& app);  // init, import, data
 void add_train_command(CLI::App& app);
 void add_test_command(CLI::App& app);
 void add_classify_command(CLI::App& app);
+void add_deploy_command(CLI::App& app);
 
 }  // namespace kiln::cli

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   kiln::cli::add_train_command(app);
   kiln::cli::add_test_command(app);
   kiln::cli::add_classify_command(app);
+  kiln::cli::add_deploy_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

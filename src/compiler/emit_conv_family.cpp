@@ -65,23 +65,15 @@ void emit_conv2d(const EmitContext& ctx, EmittedOp& out) {
                                     q.output_offset, act_pair_int(q.act_min, q.act_max)));
     const std::string mult = define_int32_array(out, ctx.prefix, "multiplier", p.output_multiplier);
     const std::string shift = define_int32_array(out, ctx.prefix, "shift", p.output_shift);
-    if (ctx.in_place) {
-      // 1x1 convolution whose output the memory plan put over its input (see
-      // runtime/conv2d_pointwise_in_place.h).
-      out.runtime_files.insert("runtime/conv2d_pointwise_in_place.h");
-      out.call = fmt::format(
-          "  status = kiln::rt::conv2d_pointwise_int8_in_place({}, {}, {}, {}, {}, {}, {}, {}, {}, "
-          "{}, {});\n",
-          params, mult, shift, in_shape, ctx.input(op.inputs[0], "int8_t"), f_shape,
-          ctx.input(op.inputs[1], "int8_t"), optional_input(ctx, 2, "int32_t"), o_shape,
-          ctx.output(op.outputs[0], "int8_t"), ctx.scratch("int8_t"));
-      return;
-    }
-    out.call =
-        fmt::format("  status = kiln::rt::conv2d_int8({}, {}, {}, {}, {}, {}, {}, {}, {}, {});\n",
-                    params, mult, shift, in_shape, ctx.input(op.inputs[0], "int8_t"), f_shape,
-                    ctx.input(op.inputs[1], "int8_t"), optional_input(ctx, 2, "int32_t"), o_shape,
-                    ctx.output(op.outputs[0], "int8_t"));
+    // The fast kernel (runtime/conv2d_fast.h) writes pixels in memory order after reading their
+    // windows, so it also serves the placements of the memory plan: a shifted output, and the
+    // pointwise in-place one (runtime/conv2d_pointwise_in_place.h).
+    out.runtime_files.insert("runtime/conv2d_fast.h");
+    out.call = fmt::format(
+        "  status = kiln::rt::conv2d_int8_fast({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});\n",
+        params, mult, shift, in_shape, ctx.input(op.inputs[0], "int8_t"), f_shape,
+        ctx.input(op.inputs[1], "int8_t"), optional_input(ctx, 2, "int32_t"), o_shape,
+        ctx.output(op.outputs[0], "int8_t"), ctx.scratch("void"));
   } else {
     require_float(p.dtype);
     const auto& q = p.float_params;
@@ -117,20 +109,25 @@ void emit_depthwise_conv2d(const EmitContext& ctx, EmittedOp& out) {
       // Output and input share their memory (see runtime/depthwise_conv2d_in_place.h).
       if (!ctx.same_memory(op.inputs[0], op.outputs[0]))
         throw Error("in-place depthwise convolution planned on separate input and output memory");
-      out.runtime_files.insert("runtime/depthwise_conv2d_in_place.h");
+      out.runtime_files.insert("runtime/depthwise_conv2d_fast.h");
       out.call = fmt::format(
-          "  status = kiln::rt::depthwise_conv2d_int8_in_place({}, {}, {}, {}, {}, {}, {}, {}, {}, "
-          "{});\n",
+          "  status = kiln::rt::depthwise_conv2d_int8_in_place_fast({}, {}, {}, {}, {}, {}, {}, "
+          "{}, "
+          "{}, {});\n",
           params, mult, shift, in_shape, f_shape, ctx.input(op.inputs[1], "int8_t"),
           optional_input(ctx, 2, "int32_t"), o_shape, ctx.output(op.outputs[0], "int8_t"),
-          ctx.scratch("int8_t"));
+          ctx.scratch("void"));
       return;
     }
+    // The fast kernel (runtime/depthwise_conv2d_fast.h) keeps the reference's memory order, so
+    // it serves shifted placements too.
+    out.runtime_files.insert("runtime/depthwise_conv2d_fast.h");
     out.call = fmt::format(
-        "  status = kiln::rt::depthwise_conv2d_int8({}, {}, {}, {}, {}, {}, {}, {}, {}, {});\n",
+        "  status = kiln::rt::depthwise_conv2d_int8_fast({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
+        "{});\n",
         params, mult, shift, in_shape, ctx.input(op.inputs[0], "int8_t"), f_shape,
         ctx.input(op.inputs[1], "int8_t"), optional_input(ctx, 2, "int32_t"), o_shape,
-        ctx.output(op.outputs[0], "int8_t"));
+        ctx.output(op.outputs[0], "int8_t"), ctx.scratch("void"));
   } else {
     require_float(p.dtype);
     const auto& q = p.float_params;

@@ -8,6 +8,7 @@
 #include "exec/ops/depthwise_conv2d.h"
 #include "exec/ops/pool2d.h"
 #include "runtime/conv2d_pointwise_in_place.h"
+#include "runtime/depthwise_conv2d_fast.h"
 #include "runtime/depthwise_conv2d_in_place.h"
 
 namespace kiln::compiler {
@@ -101,8 +102,8 @@ OutputSharingOptions output_sharing_options(const ir::Model& model, int32_t op_i
           s.delta = -rt::conv2d_pointwise_in_place_lead(p.input_shape, p.output_shape);
           s.at_most = true;
           s.in_place_kernel = true;
-          s.scratch_bytes = static_cast<int64_t>(
-              rt::conv2d_pointwise_int8_in_place_scratch_bytes(p.output_shape));
+          // The fast kernel that runs it needs only the operator's own scratch (op_scratch_bytes).
+          s.scratch_bytes = 0;
           options.in_place = s;
         }
         break;
@@ -122,8 +123,11 @@ OutputSharingOptions output_sharing_options(const ir::Model& model, int32_t op_i
           s.delta = 0;
           s.at_most = false;
           s.in_place_kernel = true;
+          // The fast in-place kernel's channel planes, beyond the table every int8 depthwise
+          // operator has (op_scratch_bytes).
           s.scratch_bytes = static_cast<int64_t>(
-              rt::depthwise_conv2d_int8_in_place_scratch_bytes(p.output_shape));
+              rt::depthwise_conv2d_int8_in_place_fast_scratch_bytes(p.output_shape) -
+              rt::depthwise_conv2d_int8_fast_scratch_bytes(p.output_shape));
           options.in_place = s;
         }
         break;

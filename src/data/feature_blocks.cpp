@@ -183,14 +183,15 @@ const Signal& need_mono(const std::string& block, const BlockInput& input) {
   return s;
 }
 
-float sampling_frequency(const BlockParams& p, const Signal& s) {
-  return p.real("sampling_frequency_hz", s.sampling_frequency_hz);
+// The signal's own rate unless the sampling_frequency_hz parameter overrides it.
+float sampling_frequency(const BlockParams& p, double signal_rate_hz) {
+  return p.real("sampling_frequency_hz", signal_rate_hz);
 }
 
-dsp::AudioFrameParams audio_params(const BlockParams& p, const Signal& s, int32_t version,
+dsp::AudioFrameParams audio_params(const BlockParams& p, double rate_hz, int32_t version,
                                    float frame_length, float frame_stride, int32_t fft_length) {
   dsp::AudioFrameParams a{};
-  a.sampling_frequency = sampling_frequency(p, s);
+  a.sampling_frequency = sampling_frequency(p, rate_hz);
   a.implementation_version = p.integer("implementation_version", version);
   a.frame_length = p.real("frame_length", frame_length);
   a.frame_stride = p.real("frame_stride", frame_stride);
@@ -201,71 +202,56 @@ dsp::AudioFrameParams audio_params(const BlockParams& p, const Signal& s, int32_
 }
 
 // Frame-level sanity the device check cannot phrase with numbers: signal length, truncation.
-void check_frames(const std::string& block, const dsp::AudioFrameParams& a, const Signal& s,
-                  Features* f) {
+void check_frames(const std::string& block, const dsp::AudioFrameParams& a, size_t frames,
+                  std::vector<std::string>* notes) {
   dsp::FrameLayout layout;
   check(block, dsp::frame_layout(a.sampling_frequency, a.frame_length, a.frame_stride,
                                  a.implementation_version, &layout));
-  if (dsp::frame_count(layout, a.implementation_version, s.frames()) < 1) {
+  if (dsp::frame_count(layout, a.implementation_version, frames) < 1) {
     throw Error(fmt::format(
         "{}: the signal ({} samples) is shorter than one frame ({} samples = frame_length {} s "
         "at {} Hz)",
-        block, s.frames(), layout.frame_samples, a.frame_length, a.sampling_frequency));
+        block, frames, layout.frame_samples, a.frame_length, a.sampling_frequency));
   }
   if (layout.frame_samples > a.fft_length) {
-    f->notes.push_back(fmt::format(
+    notes->push_back(fmt::format(
         "frames of {} samples are longer than fft_length {}: only the first {} samples of each "
         "frame enter the FFT (reference behaviour)",
         layout.frame_samples, a.fft_length, a.fft_length));
   }
 }
 
-Features run_spectrogram(const BlockParams& p, const BlockInput& input) {
-  const Signal& s = need_mono("spectrogram", input);
+// Parameter resolution: the --set values of a block become its device struct, validated for a
+// signal of `frames` time steps. The run_* functions below only execute the resolved struct.
+
+dsp::SpectrogramParams resolve_spectrogram(const BlockParams& p, double rate_hz, size_t frames,
+                                           std::vector<std::string>* notes) {
   dsp::SpectrogramParams sp{};
-  sp.audio = audio_params(p, s, 3, 0.02f, 0.01f, 128);
+  sp.audio = audio_params(p, rate_hz, 3, 0.02f, 0.01f, 128);
   sp.noise_floor_db = p.integer("noise_floor_db", -52);
   check("spectrogram", dsp::spectrogram_check(sp));
-  Features f;
-  check_frames("spectrogram", sp.audio, s, &f);
-  const int32_t frames = dsp::spectrogram_num_frames(sp, s.frames());
-  const int32_t features = dsp::spectrogram_num_features(sp);
-  f.values.resize(static_cast<size_t>(frames) * features);
-  Workspace ws(dsp::spectrogram_workspace_bytes(sp));
-  run_status("spectrogram",
-             dsp::spectrogram_compute(sp, s.samples.data(), s.frames(), f.values.data(),
-                                      f.values.size(), ws.data(), ws.size()));
-  f.shape = {frames, features};
-  f.dims = {"frames", "features"};
-  return f;
+  check_frames("spectrogram", sp.audio, frames, notes);
+  return sp;
 }
 
-Features run_mfe(const BlockParams& p, const BlockInput& input) {
-  const Signal& s = need_mono("mfe", input);
+dsp::MfeParams resolve_mfe(const BlockParams& p, double rate_hz, size_t frames,
+                           std::vector<std::string>* notes) {
   dsp::MfeParams mp{};
-  mp.audio = audio_params(p, s, 4, 0.02f, 0.01f, 256);
+  mp.audio = audio_params(p, rate_hz, 4, 0.02f, 0.01f, 256);
   mp.num_filters = p.integer("num_filters", 40);
   mp.low_frequency = p.real("low_frequency", 0);
   mp.high_frequency = p.real("high_frequency", 0);
   mp.noise_floor_db = p.integer("noise_floor_db", -52);
   (void)p.integer("win_size", 101);  // only used by versions before 3, which Kiln does not run
   check("mfe", dsp::mfe_check(mp));
-  Features f;
-  check_frames("mfe", mp.audio, s, &f);
-  const int32_t frames = dsp::mfe_num_frames(mp, s.frames());
-  f.values.resize(static_cast<size_t>(frames) * mp.num_filters);
-  Workspace ws(dsp::mfe_workspace_bytes(mp));
-  run_status("mfe", dsp::mfe_compute(mp, s.samples.data(), s.frames(), f.values.data(),
-                                     f.values.size(), ws.data(), ws.size()));
-  f.shape = {frames, mp.num_filters};
-  f.dims = {"frames", "filters"};
-  return f;
+  check_frames("mfe", mp.audio, frames, notes);
+  return mp;
 }
 
-Features run_mfcc(const BlockParams& p, const BlockInput& input) {
-  const Signal& s = need_mono("mfcc", input);
+dsp::MfccParams resolve_mfcc(const BlockParams& p, double rate_hz, size_t frames,
+                             std::vector<std::string>* notes) {
   dsp::MfccParams mp{};
-  mp.audio = audio_params(p, s, 4, 0.02f, 0.02f, 256);
+  mp.audio = audio_params(p, rate_hz, 4, 0.02f, 0.02f, 256);
   mp.num_cepstral = p.integer("num_cepstral", 13);
   mp.num_filters = p.integer("num_filters", 32);
   mp.low_frequency = p.real("low_frequency", 300);
@@ -274,26 +260,17 @@ Features run_mfcc(const BlockParams& p, const BlockInput& input) {
   mp.pre_shift = p.integer("pre_shift", 1);
   mp.win_size = p.integer("win_size", 101);
   check("mfcc", dsp::mfcc_check(mp));
-  Features f;
-  check_frames("mfcc", mp.audio, s, &f);
-  const int32_t frames = dsp::mfcc_num_frames(mp, s.frames());
-  f.values.resize(static_cast<size_t>(frames) * mp.num_cepstral);
-  Workspace ws(dsp::mfcc_workspace_bytes(mp, s.frames()));
-  run_status("mfcc", dsp::mfcc_compute(mp, s.samples.data(), s.frames(), f.values.data(),
-                                       f.values.size(), ws.data(), ws.size()));
-  f.shape = {frames, mp.num_cepstral};
-  f.dims = {"frames", "coefficients"};
-  return f;
+  check_frames("mfcc", mp.audio, frames, notes);
+  return mp;
 }
 
-Features run_spectral(const BlockParams& p, const BlockInput& input) {
-  const Signal& s = need_signal("spectral", input);
+dsp::SpectralParams resolve_spectral(const BlockParams& p, double rate_hz, int axes) {
   if (p.choice("analysis_type", {"fft", "wavelet"}, 0) != 0) {
     throw Error("spectral: analysis_type Wavelet is not supported (use FFT)");
   }
   dsp::SpectralParams sp{};
-  sp.sampling_frequency = sampling_frequency(p, s);
-  sp.axes = s.axes;
+  sp.sampling_frequency = sampling_frequency(p, rate_hz);
+  sp.axes = axes;
   sp.scale_axes = p.real("scale_axes", 1.0);
   sp.implementation_version = p.integer("implementation_version", 4);
   sp.input_decimation_ratio = p.integer("input_decimation_ratio", 1);
@@ -306,6 +283,103 @@ Features run_spectral(const BlockParams& p, const BlockInput& input) {
   sp.do_fft_overlap = p.flag("do_fft_overlap", true);
   sp.exact_log = p.flag("exact_log", false);
   check("spectral", dsp::spectral_check(sp));
+  return sp;
+}
+
+dsp::FlattenParams resolve_flatten(const BlockParams& p, int axes) {
+  dsp::FlattenParams fp{};
+  fp.axes = axes;
+  fp.scale_axes = p.real("scale_axes", 1.0);
+  fp.average = p.flag("average", true);
+  fp.minimum = p.flag("minimum", true);
+  fp.maximum = p.flag("maximum", true);
+  fp.rms = p.flag("rms", true);
+  fp.stdev = p.flag("stdev", true);
+  fp.skewness = p.flag("skewness", true);
+  fp.kurtosis = p.flag("kurtosis", true);
+  check("flatten", dsp::flatten_check(fp));
+  return fp;
+}
+
+dsp::RawParams resolve_raw(const BlockParams& p, int axes) {
+  const dsp::RawParams rp{axes, p.real("scale_axes", 1.0)};
+  check("raw", dsp::raw_check(rp));
+  return rp;
+}
+
+dsp::ImageParams resolve_image(const BlockParams& p) {
+  dsp::ImageParams ip{};
+  ip.width = p.integer("width", 96);
+  ip.height = p.integer("height", 96);
+  ip.resize_mode = p.choice("resize_mode", {"squash", "fit_shortest", "fit_longest"}, 0);
+  ip.channels = p.choice("channels", {"rgb", "grayscale"}, 0) == 0 ? 3 : 1;
+  ip.scale_min = p.real("scale_min", 0.0);
+  ip.scale_max = p.real("scale_max", 1.0);
+  check("image", dsp::image_check(ip));
+  return ip;
+}
+
+ResolvedBlock resolve_checked(const std::string& block, const BlockParams& p, double rate_hz,
+                              int axes, size_t frames) {
+  ResolvedBlock r;
+  r.block = block;
+  if (block == "raw") {
+    r.params = resolve_raw(p, axes);
+  } else if (block == "flatten") {
+    r.params = resolve_flatten(p, axes);
+  } else if (block == "spectral") {
+    r.params = resolve_spectral(p, rate_hz, axes);
+  } else if (block == "spectrogram") {
+    r.params = resolve_spectrogram(p, rate_hz, frames, &r.notes);
+  } else if (block == "mfe") {
+    r.params = resolve_mfe(p, rate_hz, frames, &r.notes);
+  } else if (block == "mfcc") {
+    r.params = resolve_mfcc(p, rate_hz, frames, &r.notes);
+  } else {
+    r.params = resolve_image(p);
+  }
+  return r;
+}
+
+Features run_spectrogram(const dsp::SpectrogramParams& sp, const Signal& s) {
+  Features f;
+  const int32_t frames = dsp::spectrogram_num_frames(sp, s.frames());
+  const int32_t features = dsp::spectrogram_num_features(sp);
+  f.values.resize(static_cast<size_t>(frames) * features);
+  Workspace ws(dsp::spectrogram_workspace_bytes(sp));
+  run_status("spectrogram",
+             dsp::spectrogram_compute(sp, s.samples.data(), s.frames(), f.values.data(),
+                                      f.values.size(), ws.data(), ws.size()));
+  f.shape = {frames, features};
+  f.dims = {"frames", "features"};
+  return f;
+}
+
+Features run_mfe(const dsp::MfeParams& mp, const Signal& s) {
+  Features f;
+  const int32_t frames = dsp::mfe_num_frames(mp, s.frames());
+  f.values.resize(static_cast<size_t>(frames) * mp.num_filters);
+  Workspace ws(dsp::mfe_workspace_bytes(mp));
+  run_status("mfe", dsp::mfe_compute(mp, s.samples.data(), s.frames(), f.values.data(),
+                                     f.values.size(), ws.data(), ws.size()));
+  f.shape = {frames, mp.num_filters};
+  f.dims = {"frames", "filters"};
+  return f;
+}
+
+Features run_mfcc(const dsp::MfccParams& mp, const Signal& s) {
+  Features f;
+  const int32_t frames = dsp::mfcc_num_frames(mp, s.frames());
+  f.values.resize(static_cast<size_t>(frames) * mp.num_cepstral);
+  Workspace ws(dsp::mfcc_workspace_bytes(mp, s.frames()));
+  run_status("mfcc", dsp::mfcc_compute(mp, s.samples.data(), s.frames(), f.values.data(),
+                                       f.values.size(), ws.data(), ws.size()));
+  f.shape = {frames, mp.num_cepstral};
+  f.dims = {"frames", "coefficients"};
+  return f;
+}
+
+Features run_spectral(const dsp::SpectralParams& sp, const Signal& s) {
   const int32_t features = dsp::spectral_num_features(sp);
   Features f;
   f.values.resize(static_cast<size_t>(s.axes) * features);
@@ -317,19 +391,7 @@ Features run_spectral(const BlockParams& p, const BlockInput& input) {
   return f;
 }
 
-Features run_flatten(const BlockParams& p, const BlockInput& input) {
-  const Signal& s = need_signal("flatten", input);
-  dsp::FlattenParams fp{};
-  fp.axes = s.axes;
-  fp.scale_axes = p.real("scale_axes", 1.0);
-  fp.average = p.flag("average", true);
-  fp.minimum = p.flag("minimum", true);
-  fp.maximum = p.flag("maximum", true);
-  fp.rms = p.flag("rms", true);
-  fp.stdev = p.flag("stdev", true);
-  fp.skewness = p.flag("skewness", true);
-  fp.kurtosis = p.flag("kurtosis", true);
-  check("flatten", dsp::flatten_check(fp));
+Features run_flatten(const dsp::FlattenParams& fp, const Signal& s) {
   const int32_t stats = dsp::flatten_num_features(fp);
   Features f;
   f.values.resize(static_cast<size_t>(s.axes) * stats);
@@ -341,10 +403,7 @@ Features run_flatten(const BlockParams& p, const BlockInput& input) {
   return f;
 }
 
-Features run_raw(const BlockParams& p, const BlockInput& input) {
-  const Signal& s = need_signal("raw", input);
-  const dsp::RawParams rp{s.axes, p.real("scale_axes", 1.0)};
-  check("raw", dsp::raw_check(rp));
+Features run_raw(const dsp::RawParams& rp, const Signal& s) {
   Features f;
   f.values.resize(s.samples.size());
   run_status("raw",
@@ -354,19 +413,7 @@ Features run_raw(const BlockParams& p, const BlockInput& input) {
   return f;
 }
 
-Features run_image(const BlockParams& p, const BlockInput& input) {
-  if (!std::holds_alternative<Image>(input)) {
-    throw Error("image needs an image file (PNG, JPEG, BMP), not a time series");
-  }
-  const Image& image = std::get<Image>(input);
-  dsp::ImageParams ip{};
-  ip.width = p.integer("width", 96);
-  ip.height = p.integer("height", 96);
-  ip.resize_mode = p.choice("resize_mode", {"squash", "fit_shortest", "fit_longest"}, 0);
-  ip.channels = p.choice("channels", {"rgb", "grayscale"}, 0) == 0 ? 3 : 1;
-  ip.scale_min = p.real("scale_min", 0.0);
-  ip.scale_max = p.real("scale_max", 1.0);
-  check("image", dsp::image_check(ip));
+Features run_image(const dsp::ImageParams& ip, const Image& image) {
   Features f;
   f.values.resize(static_cast<size_t>(dsp::image_num_values(ip)));
   const dsp::ImageInput in{image.pixels.data(), image.width, image.height, image.channels};
@@ -374,6 +421,28 @@ Features run_image(const BlockParams& p, const BlockInput& input) {
   f.shape = {ip.height, ip.width, ip.channels};
   f.dims = {"height", "width", "channels"};
   return f;
+}
+
+// The input checks each block makes before it reads its parameters.
+void check_input(const std::string& block, const BlockInput& input) {
+  if (block == "image") {
+    if (!std::holds_alternative<Image>(input)) {
+      throw Error("image needs an image file (PNG, JPEG, BMP), not a time series");
+    }
+  } else if (block == "spectrogram" || block == "mfe" || block == "mfcc") {
+    need_mono(block, input);
+  } else {
+    need_signal(block, input);
+  }
+}
+
+std::string known_block(const std::string& block_name) {
+  const std::string block = canonical_block(block_name);
+  if (!block_parameters().count(block)) {
+    throw Error(fmt::format("unknown block '{}' (expected one of {})", block_name,
+                            fmt::join(feature_block_names(), ", ")));
+  }
+  return block;
 }
 
 }  // namespace
@@ -427,21 +496,55 @@ BlockInput load_block_input(const std::filesystem::path& path, const ParamMap& p
   return s;
 }
 
+ResolvedBlock resolve_block(const std::string& block_name, const ParamMap& params,
+                            double sample_rate_hz, int axes, size_t window_frames) {
+  const std::string block = known_block(block_name);
+  const BlockParams p(block, params);
+  if (block != "image") {
+    if (axes < 1 || window_frames == 0) {
+      throw Error(fmt::format("{}: the input holds no samples", block));
+    }
+    if ((block == "spectrogram" || block == "mfe" || block == "mfcc") && axes != 1) {
+      throw Error(
+          fmt::format("{} needs a single-channel signal; the input has {} axes", block, axes));
+    }
+  }
+  return resolve_checked(block, p, sample_rate_hz, axes, window_frames);
+}
+
 Features compute_features(const std::string& block_name, const BlockInput& input,
                           const ParamMap& params) {
-  const std::string block = canonical_block(block_name);
-  if (!block_parameters().count(block)) {
-    throw Error(fmt::format("unknown block '{}' (expected one of {})", block_name,
-                            fmt::join(feature_block_names(), ", ")));
-  }
+  const std::string block = known_block(block_name);
   const BlockParams p(block, params);
-  if (block == "raw") return run_raw(p, input);
-  if (block == "flatten") return run_flatten(p, input);
-  if (block == "spectral") return run_spectral(p, input);
-  if (block == "spectrogram") return run_spectrogram(p, input);
-  if (block == "mfe") return run_mfe(p, input);
-  if (block == "mfcc") return run_mfcc(p, input);
-  return run_image(p, input);
+  check_input(block, input);
+  if (block == "image") {
+    const ResolvedBlock r = resolve_checked(block, p, 0, 0, 0);
+    return run_image(std::get<dsp::ImageParams>(r.params), std::get<Image>(input));
+  }
+  const Signal& s = std::get<Signal>(input);
+  ResolvedBlock r = resolve_checked(block, p, s.sampling_frequency_hz, s.axes, s.frames());
+  Features f = std::visit(
+      [&s](const auto& device_params) -> Features {
+        using T = std::decay_t<decltype(device_params)>;
+        if constexpr (std::is_same_v<T, dsp::SpectrogramParams>) {
+          return run_spectrogram(device_params, s);
+        } else if constexpr (std::is_same_v<T, dsp::MfeParams>) {
+          return run_mfe(device_params, s);
+        } else if constexpr (std::is_same_v<T, dsp::MfccParams>) {
+          return run_mfcc(device_params, s);
+        } else if constexpr (std::is_same_v<T, dsp::SpectralParams>) {
+          return run_spectral(device_params, s);
+        } else if constexpr (std::is_same_v<T, dsp::FlattenParams>) {
+          return run_flatten(device_params, s);
+        } else if constexpr (std::is_same_v<T, dsp::RawParams>) {
+          return run_raw(device_params, s);
+        } else {
+          throw Error("image parameters given for a time series");
+        }
+      },
+      r.params);
+  f.notes.insert(f.notes.begin(), r.notes.begin(), r.notes.end());
+  return f;
 }
 
 }  // namespace kiln::data

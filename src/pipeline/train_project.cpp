@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <map>
+#include <random>
 #include <set>
 
 #include "core/error.h"
@@ -13,6 +15,7 @@
 #include "eval/plots.h"
 #include "nn/export.h"
 #include "nn/presets.h"
+#include "nn/qat.h"
 #include "pipeline/normalization.h"
 #include "pipeline/window_dataset.h"
 #include "pipeline/window_features.h"
@@ -64,6 +67,42 @@ nn::Dataset to_dataset(const WindowSet& set, const std::vector<int64_t>& feature
     data.labels.push_back(set.labels[rows[r]]);
   }
   return data;
+}
+
+// Which training samples validate: whole groups when any sample has a group (a speaker never
+// sits on both sides), otherwise samples per label; chosen by a seeded shuffle.
+std::vector<bool> validation_samples(const std::vector<project::SampleRecord>& samples,
+                                     double fraction, uint64_t seed) {
+  std::vector<bool> held_out(samples.size(), false);
+  if (fraction <= 0) return held_out;
+  std::mt19937_64 rng(seed ^ 0x5EEDull);
+  const bool grouped =
+      std::any_of(samples.begin(), samples.end(), [](const auto& s) { return !s.group.empty(); });
+  if (grouped) {
+    std::map<std::string, std::vector<size_t>> groups;
+    for (size_t i = 0; i < samples.size(); ++i) groups[samples[i].group].push_back(i);
+    std::vector<std::string> names;
+    for (const auto& [name, members] : groups) names.push_back(name);
+    if (names.size() >= 2) {
+      for (size_t i = names.size() - 1; i > 0; --i) std::swap(names[i], names[rng() % (i + 1)]);
+      const size_t wanted = static_cast<size_t>(std::lround(fraction * samples.size()));
+      size_t taken = 0;
+      // Always keep at least one group for training.
+      for (size_t g = 0; g + 1 < names.size() && taken < std::max<size_t>(wanted, 1); ++g) {
+        for (size_t i : groups[names[g]]) held_out[i] = true;
+        taken += groups[names[g]].size();
+      }
+      return held_out;
+    }
+  }
+  std::map<std::string, std::vector<size_t>> by_label;
+  for (size_t i = 0; i < samples.size(); ++i) by_label[samples[i].label].push_back(i);
+  for (auto& [label, members] : by_label) {
+    for (size_t i = members.size() - 1; i > 0; --i) std::swap(members[i], members[rng() % (i + 1)]);
+    const size_t n = static_cast<size_t>(std::lround(fraction * members.size()));
+    for (size_t k = 0; k < n && k + 1 < members.size(); ++k) held_out[members[k]] = true;
+  }
+  return held_out;
 }
 
 }  // namespace
@@ -193,11 +232,22 @@ TrainReport train_project(const project::Project& project, const TrainCallbacks&
   const fs::path out_dir = project.root / kOutputDir;
   fs::create_directories(out_dir);
   if (p.has_classifier()) {
-    std::vector<size_t> rows;
+    // Validation holds out whole samples (whole groups when the samples have them) and only their
+    // original windows: augmented copies or sibling windows of a training sample would make the
+    // validation loss, and so early stopping, judge memorization.
+    const std::vector<bool> held_out = validation_samples(
+        train_samples, config.training.validation_fraction, config.training.seed);
+    std::vector<size_t> rows, val_rows;
     for (size_t i = 0; i < train_set.size(); ++i) {
-      if (train_set.labels[i] >= 0) rows.push_back(i);
+      if (train_set.labels[i] < 0) continue;
+      if (!held_out[static_cast<size_t>(train_set.sample_of[i])]) {
+        rows.push_back(i);
+      } else if (!train_set.augmented[i]) {
+        val_rows.push_back(i);
+      }
     }
     const nn::Dataset data = to_dataset(train_set, p.feature_shape, rows);
+    const nn::Dataset validation = to_dataset(train_set, p.feature_shape, val_rows);
     const int classes = static_cast<int>(p.labels.size());
     const std::vector<nn::LayerSpec> layers = network_layers(config, p.feature_shape, classes);
     nn::Shape input_shape;
@@ -214,14 +264,19 @@ TrainReport train_project(const project::Project& project, const TrainCallbacks&
     tc.momentum = static_cast<float>(config.training.momentum);
     tc.lr_schedule = config.training.lr_schedule;
     tc.seed = static_cast<uint32_t>(config.training.seed);
-    tc.validation_fraction = static_cast<float>(config.training.validation_fraction);
+    tc.validation_fraction = 0.0f;  // given explicitly below
     tc.early_stopping_patience =
         config.training.early_stopping.enabled ? config.training.early_stopping.patience : 0;
     if (config.training.class_weighting) {
       tc.class_weights = nn::balanced_class_weights(data.labels, classes);
     }
+    if (config.training.qat) {
+      nn::add_fake_quantization(model);
+      tc.qat_start_epoch = nn::qat_start_epoch(tc.epochs);
+    }
     stage("training");
-    report.training = nn::train(model, data, nullptr, tc, callbacks.on_epoch);
+    report.training = nn::train(model, data, validation.size() > 0 ? &validation : nullptr, tc,
+                                callbacks.on_epoch);
 
     eval::TrainingHistory history;
     for (const nn::EpochStats& e : report.training.history) {
@@ -247,7 +302,12 @@ TrainReport train_project(const project::Project& project, const TrainCallbacks&
     stage("quantizing");
     const auto calibration = calibration_windows(
         train_set, static_cast<size_t>(config.quantization.calibration_samples));
-    const ir::Model int8_model = quant::quantize_model(float_model, calibration);
+    // With QAT the int8 model takes the ranges training quantized with.
+    const ir::Model int8_model =
+        config.training.qat
+            ? quant::quantize_model_with_ranges(
+                  float_model, nn::quantization_ranges(model, float_model, calibration))
+            : quant::quantize_model(float_model, calibration);
     tflite::write_model_file(int8_model, (out_dir / kInt8ModelFile).string());
     report.written.push_back(out_dir / kInt8ModelFile);
   }

@@ -1,0 +1,44 @@
+// CONV_2D int8, fast variant for cores with the DSP extension (Cortex-M4/M7/M33): the same
+// results as conv2d_int8 (conv2d.h), bit for bit, computed as a matrix product.
+//
+// Two output pixels at a time, their input windows are copied into a column buffer as 16-bit
+// values with the input offset already added (padding becomes 0), in the order the SMLAD
+// instruction wants; then every pair of filter rows is multiplied with both columns, two 16-bit
+// products per instruction, each loaded filter and column word used twice. Filters stay in
+// TFLite's layout. Output pixels are produced in memory order and each is written only after
+// its whole window was read, so the kernel may run with the output placed over its input
+// wherever conv2d_int8 may (compiler/output_sharing.h), including the pointwise in-place
+// placement of conv2d_pointwise_in_place.h.
+//
+// On other targets the DSP instructions are emulated exactly (simd32.h), so host tests check the
+// very algorithm the device runs. Requantization parameters outside the table's range
+// (requant_fast.h) use the reference output step in the same loops; grouped convolutions run
+// conv2d_int8 itself.
+#ifndef KILN_RUNTIME_CONV2D_FAST_H_
+#define KILN_RUNTIME_CONV2D_FAST_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "runtime/common.h"
+#include "runtime/conv2d.h"
+
+namespace kiln {
+namespace rt {
+
+// Scratch bytes conv2d_int8_fast needs (0 for invalid shapes): the per-channel requantization
+// table, two 16-bit columns and one 8-bit window.
+size_t conv2d_int8_fast_scratch_bytes(const Shape4& input_shape, const Shape4& filter_shape,
+                                      const Shape4& output_shape);
+
+// Arguments as for conv2d_int8, plus `scratch`: conv2d_int8_fast_scratch_bytes bytes, 4-byte
+// aligned, overlapping neither tensor (kBadArgument without it).
+Status conv2d_int8_fast(const Conv2DParams& params, const int32_t* output_multiplier,
+                        const int32_t* output_shift, const Shape4& input_shape, const int8_t* input,
+                        const Shape4& filter_shape, const int8_t* filter, const int32_t* bias,
+                        const Shape4& output_shape, int8_t* output, void* scratch);
+
+}  // namespace rt
+}  // namespace kiln
+
+#endif  // KILN_RUNTIME_CONV2D_FAST_H_

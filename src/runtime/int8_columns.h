@@ -1,0 +1,39 @@
+// Column buffers of the fast int8 kernels: K int8 inputs with the input offset added, widened to
+// 16 bits and ordered for SMLAD. Within each group of four values x0..x3 the buffer holds the
+// words (x0, x2) and (x1, x3), exactly what SXTB16 / SXTB16 ROR 8 make of a filter word
+// (w0..w3); so one SMLAD per word pair adds x0*w0 + x2*w2, the next x1*w1 + x3*w3, and the
+// filters need no reordering. The last K % 4 values are kept apart as plain int32.
+#ifndef KILN_RUNTIME_INT8_COLUMNS_H_
+#define KILN_RUNTIME_INT8_COLUMNS_H_
+
+#include <stdint.h>
+
+#include "runtime/simd32.h"
+
+namespace kiln {
+namespace rt {
+
+// The input offset in both halves of a word, for SXTAB16.
+inline int32_t offset_pair(int32_t input_offset) {
+  return simd32::pack_halves(input_offset, input_offset);
+}
+
+// Widens src[0 .. 4 * groups + tail) into `words` (two words per group, each group's pair
+// followed by `stride - 2` words of other columns) and `tail_out`.
+inline void widen_column(const int8_t* src, int32_t groups, int32_t tail, int32_t input_offset,
+                         int32_t stride, int32_t* words, int32_t* tail_out) {
+  const int32_t offsets = offset_pair(input_offset);
+  for (int32_t g = 0; g < groups; ++g) {
+    const int32_t v = simd32::load4(src);
+    src += 4;
+    words[0] = simd32::sxtab16(offsets, v);
+    words[1] = simd32::sxtab16_odd(offsets, v);
+    words += stride;
+  }
+  for (int32_t t = 0; t < tail; ++t) tail_out[t] = src[t] + input_offset;
+}
+
+}  // namespace rt
+}  // namespace kiln
+
+#endif  // KILN_RUNTIME_INT8_COLUMNS_H_

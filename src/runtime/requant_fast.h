@@ -1,0 +1,89 @@
+// The int8 output step of the fast kernels: the same result as Int8OutputStep (conv_common.h),
+// bias + TFLite's double-rounding requantization + zero point + clamp, in six DSP instructions
+// per output instead of a 64-bit multiply and two branchy roundings.
+//
+// Why it is exact, for a right shift rs in [1, 31] (shift = -rs) and M the Q0.31 multiplier. The
+// reference computes x = round_half_up(acc * M / 2^31) (its nudge for negative products works
+// out to exactly that), then y = round_half_away_from_zero(x / 2^rs) + zero_point.
+//  - x = SMMLAR(acc, 2M, acc): for M in [2^30, 2^31) (every multiplier TFLite's
+//    QuantizeMultiplier makes from a nonzero scale) 2M read as a signed word is 2M - 2^32, so
+//    the instruction computes floor((acc * 2^32 + acc * (2M - 2^32) + 2^31) / 2^32)
+//    = floor((2 * acc * M + 2^31) / 2^32).
+//  - Rounding half away from zero is floor((x - [x < 0] + 2^(rs-1)) / 2^rs) (x > INT32_MIN, so
+//    u = x - [x < 0] cannot overflow), and adding zp * 2^rs before the floor adds zp after it.
+//  - A floor division by 2^rs may be split into a floor division by 2^j and one by 2^(rs-j),
+//    and the constant, a multiple of 2^j, moves past the first: y = ((u >> j) + C) >> (rs - j)
+//    with C = 2^(rs-1-j) + zp * 2^(rs-j). j = max(0, rs - 22) keeps |C| below 2^29.01.
+//  - The sum is formed with saturating QADD: it saturates only if |u >> j| > 1.5 * 2^30, i.e.
+//    for a result beyond +-383, which the int8 clamp maps to the same bound as the true value.
+// Channels with shift >= 0, a multiplier outside [2^30, 2^31) or a zero point outside int8 make
+// requant_table_build fail; the kernels then use the reference output step.
+#ifndef KILN_RUNTIME_REQUANT_FAST_H_
+#define KILN_RUNTIME_REQUANT_FAST_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "runtime/simd32.h"
+
+namespace kiln {
+namespace rt {
+
+// Everything one output channel needs, precomputed once per call into the caller's scratch.
+struct RequantChannel {
+  int32_t bias;         // added to the accumulator first (0 without bias)
+  int32_t multiplier2;  // 2 * multiplier, as a wrapped 32-bit word
+  int32_t pre_shift;    // j = max(0, rs - 22)
+  int32_t rounding;     // C = 2^(rs-1-j) + zero_point * 2^(rs-j)
+  int32_t post_shift;   // rs - j
+};
+
+// Bytes of a table for `channels` channels (word aligned by construction).
+inline size_t requant_table_bytes(int32_t channels) {
+  return channels > 0 ? static_cast<size_t>(channels) * sizeof(RequantChannel) : 0;
+}
+
+// Fills table[0 .. channels). Channel c reads multiplier[c * step] / shift[c * step] (step 0 for
+// per-tensor requantization). Returns false if some channel is outside the exact fast range.
+inline bool requant_table_build(const int32_t* bias, const int32_t* multiplier,
+                                const int32_t* shift, int32_t step, int32_t channels,
+                                int32_t output_offset, RequantChannel* table) {
+  if (output_offset < -128 || output_offset > 127) return false;
+  for (int32_t c = 0; c < channels; ++c) {
+    const int32_t m = multiplier[c * step];
+    const int32_t s = shift[c * step];
+    if (m < (int32_t{1} << 30) || s > -1 || s < -31) return false;
+    const int32_t rs = -s;
+    const int32_t j = rs > 22 ? rs - 22 : 0;
+    RequantChannel& t = table[c];
+    t.bias = bias ? bias[c] : 0;
+    t.multiplier2 = static_cast<int32_t>(static_cast<uint32_t>(m) << 1);
+    t.pre_shift = j;
+    t.rounding = (int32_t{1} << (rs - 1 - j)) + output_offset * (int32_t{1} << (rs - j));
+    t.post_shift = rs - j;
+  }
+  return true;
+}
+
+// acc already includes the bias; returns the output before the activation clamp.
+inline int32_t requant_apply(int32_t acc, const RequantChannel& t) {
+  const int32_t x = simd32::smmlar(acc, t.multiplier2, acc);
+  const int32_t u = x - static_cast<int32_t>(static_cast<uint32_t>(x) >> 31);
+  return simd32::qadd(u >> t.pre_shift, t.rounding) >> t.post_shift;
+}
+
+// The activation clamp, [act_min, act_max] within the int8 range.
+struct Int8Clamp {
+  int32_t lo;
+  int32_t hi;
+  int8_t operator()(int32_t v) const {
+    v = v < lo ? lo : v;
+    v = v > hi ? hi : v;
+    return static_cast<int8_t>(v);
+  }
+};
+
+}  // namespace rt
+}  // namespace kiln
+
+#endif  // KILN_RUNTIME_REQUANT_FAST_H_

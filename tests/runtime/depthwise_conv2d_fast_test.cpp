@@ -1,0 +1,139 @@
+#include "runtime/depthwise_conv2d_fast.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "conv_test_util.h"
+#include "runtime/depthwise_conv2d.h"
+
+namespace kiln::rt {
+namespace {
+
+using testing::elements;
+using testing::random_int32;
+using testing::random_int8;
+
+struct RandomDepthwise {
+  DepthwiseConv2DParams params{};
+  Shape4 input{}, filter{}, output{};
+  std::vector<int8_t> input_data, filter_data;
+  std::vector<int32_t> bias, multiplier, shift;
+  bool has_bias = true;
+
+  explicit RandomDepthwise(uint32_t seed, int32_t depth_multiplier = 1) {
+    std::mt19937 gen(seed);
+    auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(gen); };
+    Window2D& w = params.window;
+    params.depth_multiplier = depth_multiplier;
+    input = {pick(1, 2), pick(1, 9), pick(1, 9), pick(1, 14)};
+    filter = {1, pick(1, 4), pick(1, 4), input.c * depth_multiplier};
+    w.stride_h = pick(1, 2);
+    w.stride_w = pick(1, 2);
+    w.dilation_h = pick(1, 2);
+    w.dilation_w = pick(1, 2);
+    const int span_h = (filter.h - 1) * w.dilation_h, span_w = (filter.w - 1) * w.dilation_w;
+    w.pad_h = pick(0, span_h);
+    w.pad_w = pick(0, span_w);
+    input.h = std::max(input.h, span_h + 1);
+    input.w = std::max(input.w, span_w + 1);
+    const int extra_h = pick(0, w.pad_h), extra_w = pick(0, w.pad_w);
+    output = {input.n, (input.h + w.pad_h + extra_h - span_h - 1) / w.stride_h + 1,
+              (input.w + w.pad_w + extra_w - span_w - 1) / w.stride_w + 1, filter.c};
+    params.input_offset = pick(-127, 128);
+    params.output_offset = pick(-128, 127);
+    params.act_min = pick(0, 2) == 0 ? pick(-128, 0) : -128;
+    params.act_max = pick(0, 2) == 0 ? pick(params.act_min, 127) : 127;
+    input_data = random_int8(elements(input), seed + 1);
+    filter_data = random_int8(elements(filter), seed + 2);
+    bias = random_int32(static_cast<size_t>(output.c), seed + 3, -40000, 40000);
+    has_bias = pick(0, 4) != 0;
+    multiplier = random_int32(static_cast<size_t>(output.c), seed + 4, 1 << 30, INT32_MAX);
+    shift = random_int32(static_cast<size_t>(output.c), seed + 5, -31, 1);
+  }
+
+  const int32_t* bias_or_null() const { return has_bias ? bias.data() : nullptr; }
+
+  std::vector<int8_t> reference() const {
+    std::vector<int8_t> out(elements(output));
+    EXPECT_EQ(
+        depthwise_conv2d_int8(params, multiplier.data(), shift.data(), input, input_data.data(),
+                              filter, filter_data.data(), bias_or_null(), output, out.data()),
+        kOk);
+    return out;
+  }
+
+  std::vector<int8_t> fast() const {
+    std::vector<int32_t> scratch(depthwise_conv2d_int8_fast_scratch_bytes(output) / 4 + 1);
+    std::vector<int8_t> out(elements(output));
+    EXPECT_EQ(depthwise_conv2d_int8_fast(params, multiplier.data(), shift.data(), input,
+                                         input_data.data(), filter, filter_data.data(),
+                                         bias_or_null(), output, out.data(), scratch.data()),
+              kOk);
+    return out;
+  }
+
+  // Runs the in-place variant on a copy of the input; returns the output it leaves behind.
+  std::vector<int8_t> fast_in_place() const {
+    std::vector<int32_t> scratch(depthwise_conv2d_int8_in_place_fast_scratch_bytes(output) / 4 + 1);
+    std::vector<int8_t> data = input_data;
+    EXPECT_EQ(depthwise_conv2d_int8_in_place_fast(params, multiplier.data(), shift.data(), input,
+                                                  filter, filter_data.data(), bias_or_null(),
+                                                  output, data.data(), scratch.data()),
+              kOk);
+    data.resize(elements(output));
+    return data;
+  }
+};
+
+TEST(DepthwiseConv2DFast, MatchesTheReferenceOnRandomLayers) {
+  for (uint32_t seed = 0; seed < 400; ++seed) {
+    const RandomDepthwise conv(seed * 19 + 3);
+    ASSERT_EQ(conv.fast(), conv.reference()) << "seed " << seed;
+  }
+}
+
+TEST(DepthwiseConv2DFast, InPlaceMatchesTheReferenceOnRandomLayers) {
+  int checked = 0;
+  for (uint32_t seed = 0; seed < 400; ++seed) {
+    const RandomDepthwise conv(seed * 23 + 7);
+    if (conv.output.h * conv.output.w > conv.input.h * conv.input.w) continue;  // not in place
+    ASSERT_EQ(conv.fast_in_place(), conv.reference()) << "seed " << seed;
+    ++checked;
+  }
+  EXPECT_GT(checked, 300);
+}
+
+TEST(DepthwiseConv2DFast, OtherMultipliersAndRequantizationRunTheReference) {
+  const RandomDepthwise multiplied(5, /*depth_multiplier=*/3);
+  EXPECT_EQ(multiplied.fast(), multiplied.reference());
+  RandomDepthwise deep(6);
+  deep.shift.back() = 1;
+  EXPECT_EQ(deep.fast(), deep.reference());
+}
+
+TEST(DepthwiseConv2DFast, HandCheckedQuad) {
+  // A 1x1 window over four channels: acc_c = (x_c + 1) * w_c + bias_c = 7, -6, -3, -5. The
+  // multiplier 2^30 halves rounding half up (3.5 -> 4, -3, -1.5 -> -1, -2.5 -> -2), shift -1
+  // halves again rounding half away from zero (2, -1.5 -> -2, -0.5 -> -1, -1); zero point -1.
+  const DepthwiseConv2DParams params = {{1, 1, 1, 1, 0, 0}, 1, 1, -1, -128, 127};
+  const Shape4 in = {1, 1, 1, 4}, filter = {1, 1, 1, 4}, out = {1, 1, 1, 4};
+  const int8_t input[] = {1, -4, 4, 0};
+  const int8_t weights[] = {3, 2, -1, 4};
+  const int32_t bias[] = {1, 0, 2, -9};
+  const int32_t multiplier[] = {1 << 30, 1 << 30, 1 << 30, 1 << 30}, shift[] = {-1, -1, -1, -1};
+  int32_t scratch[32];
+  int8_t result[4] = {};
+  ASSERT_EQ(depthwise_conv2d_int8_fast(params, multiplier, shift, in, input, filter, weights, bias,
+                                       out, result, scratch),
+            kOk);
+  EXPECT_EQ(result[0], 2 - 1);
+  EXPECT_EQ(result[1], -2 - 1);
+  EXPECT_EQ(result[2], -1 - 1);
+  EXPECT_EQ(result[3], -1 - 1);
+}
+
+}  // namespace
+}  // namespace kiln::rt
