@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "nn/export_graph.h"
+#include "nn/fake_quant.h"
 #include "nn/fold.h"
 
 namespace kiln::nn {
@@ -50,8 +51,11 @@ Tensor Conv2D::forward(const Tensor& input, Mode mode) {
 
   Tensor output = Tensor::batch_of(batch, output_shape_);
   auto y = output.matrix(rows, filters_);
-  y.noalias() = patches.matrix(rows, g.patch_size()) *
-                weights_.value.matrix(filters_, g.patch_size()).transpose();
+  // Per output channel (axis 0), as export quantizes CONV_2D filters.
+  if (weight_fake_quant_) quantized_weights_ = fake_quantize_weights(weights_.value, 0);
+  const Tensor& weights = weight_fake_quant_ ? quantized_weights_ : weights_.value;
+  y.noalias() =
+      patches.matrix(rows, g.patch_size()) * weights.matrix(filters_, g.patch_size()).transpose();
   y.rowwise() += bias_.value.row_vector();
   if (mode == Mode::kTrain) patches_ = std::move(patches);
   return output;
@@ -67,7 +71,8 @@ Tensor Conv2D::backward(const Tensor& output_grad) {
   weights_.grad.matrix(filters_, g.patch_size()).noalias() = dy.transpose() * patches;
   bias_.grad.row_vector() = dy.colwise().sum();
 
-  RowMatrix patch_grad = dy * weights_.value.matrix(filters_, g.patch_size());
+  const Tensor& weights = weight_fake_quant_ ? quantized_weights_ : weights_.value;
+  RowMatrix patch_grad = dy * weights.matrix(filters_, g.patch_size());
   Tensor input_grad = Tensor::batch_of(batch, input_shape_);
   const int64_t image_size = input_grad.sample_size();
   const int64_t patch_block = static_cast<int64_t>(g.out_positions()) * g.patch_size();

@@ -21,6 +21,7 @@ class Conv2D : public Layer {
   std::vector<Parameter*> parameters() override { return {&weights_, &bias_}; }
   int64_t forward_macs() const override;
   bool accepts_fusion() const override { return true; }
+  void set_weight_fake_quant(bool on) override { weight_fake_quant_ = on; }
   void export_to(ExportGraph& graph, const Fusion& fusion) const override;
 
  protected:
@@ -39,6 +40,9 @@ class Conv2D : public Layer {
   Parameter weights_;  // [filters, kh, kw, in_channels]
   Parameter bias_;     // [filters]
   Tensor patches_;     // im2col of the last training batch: [batch * out positions, patch size]
+  // Under weight fake quantization: the int8-rounded weights of the last forward.
+  bool weight_fake_quant_ = false;
+  Tensor quantized_weights_;
 };
 
 // A 1-D convolution over NWC samples: a Conv2D of height 1. Exported as CONV_2D on the sample

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "nn/export_graph.h"
+#include "nn/fake_quant.h"
 #include "nn/fold.h"
 
 namespace kiln::nn {
@@ -25,7 +26,10 @@ Tensor Dense::forward(const Tensor& input, Mode mode) {
   const int batch = input.batch();
   Tensor output = Tensor::batch_of(batch, output_shape_);
   auto y = output.matrix(batch, units_);
-  y.noalias() = input.matrix(batch, inputs_) * weights_.value.matrix(units_, inputs_).transpose();
+  // One scale for the whole matrix, as export quantizes FULLY_CONNECTED weights by default.
+  if (weight_fake_quant_) quantized_weights_ = fake_quantize_weights(weights_.value, -1);
+  const Tensor& weights = weight_fake_quant_ ? quantized_weights_ : weights_.value;
+  y.noalias() = input.matrix(batch, inputs_) * weights.matrix(units_, inputs_).transpose();
   y.rowwise() += bias_.value.row_vector();
   if (mode == Mode::kTrain) input_ = input;
   return output;
@@ -38,7 +42,8 @@ Tensor Dense::backward(const Tensor& output_grad) {
   weights_.grad.matrix(units_, inputs_).noalias() = dy.transpose() * input_.matrix(batch, inputs_);
   bias_.grad.row_vector() = dy.colwise().sum();
   Tensor input_grad = Tensor::batch_of(batch, input_shape_);
-  input_grad.matrix(batch, inputs_).noalias() = dy * weights_.value.matrix(units_, inputs_);
+  const Tensor& weights = weight_fake_quant_ ? quantized_weights_ : weights_.value;
+  input_grad.matrix(batch, inputs_).noalias() = dy * weights.matrix(units_, inputs_);
   return input_grad;
 }
 

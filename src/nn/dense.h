@@ -16,6 +16,7 @@ class Dense : public Layer {
   std::vector<Parameter*> parameters() override { return {&weights_, &bias_}; }
   int64_t forward_macs() const override;
   bool accepts_fusion() const override { return true; }
+  void set_weight_fake_quant(bool on) override { weight_fake_quant_ = on; }
   void export_to(ExportGraph& graph, const Fusion& fusion) const override;
 
  protected:
@@ -27,6 +28,9 @@ class Dense : public Layer {
   Parameter weights_;  // [units, inputs]
   Parameter bias_;     // [units]
   Tensor input_;       // kept from the training forward
+  // Under weight fake quantization: the int8-rounded weights of the last forward.
+  bool weight_fake_quant_ = false;
+  Tensor quantized_weights_;
 };
 
 }  // namespace kiln::nn

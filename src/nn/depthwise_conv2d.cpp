@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "nn/export_graph.h"
+#include "nn/fake_quant.h"
 #include "nn/fold.h"
 
 namespace kiln::nn {
@@ -39,7 +40,9 @@ Tensor DepthwiseConv2D::forward(const Tensor& input, Mode mode) {
   const WindowGeometry& g = geometry_;
   const int batch = input.batch();
   Tensor output = Tensor::batch_of(batch, output_shape_);
-  const float* w = weights_.value.data();
+  // Per output channel (the last axis), as export quantizes DEPTHWISE_CONV_2D filters.
+  if (weight_fake_quant_) quantized_weights_ = fake_quantize_weights(weights_.value, 2);
+  const float* w = (weight_fake_quant_ ? quantized_weights_ : weights_.value).data();
   const float* bias = bias_.value.data();
   for (int n = 0; n < batch; ++n) {
     const float* image = input.data() + n * input.sample_size();
@@ -75,7 +78,7 @@ Tensor DepthwiseConv2D::backward(const Tensor& output_grad) {
   weights_.grad.values.setZero();
   bias_.grad.values.setZero();
   Tensor input_grad = Tensor::batch_of(batch, input_shape_);
-  const float* w = weights_.value.data();
+  const float* w = (weight_fake_quant_ ? quantized_weights_ : weights_.value).data();
   float* dw = weights_.grad.data();
   float* db = bias_.grad.data();
   for (int n = 0; n < batch; ++n) {

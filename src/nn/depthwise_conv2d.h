@@ -21,6 +21,7 @@ class DepthwiseConv2D : public Layer {
   std::vector<Parameter*> parameters() override { return {&weights_, &bias_}; }
   int64_t forward_macs() const override;
   bool accepts_fusion() const override { return true; }
+  void set_weight_fake_quant(bool on) override { weight_fake_quant_ = on; }
   void export_to(ExportGraph& graph, const Fusion& fusion) const override;
 
  protected:
@@ -36,6 +37,9 @@ class DepthwiseConv2D : public Layer {
   Parameter weights_;  // [kh, kw, channels * multiplier]
   Parameter bias_;     // [channels * multiplier]
   Tensor input_;
+  // Under weight fake quantization: the int8-rounded weights of the last forward.
+  bool weight_fake_quant_ = false;
+  Tensor quantized_weights_;
 };
 
 }  // namespace kiln::nn

@@ -4,14 +4,18 @@
 #include "nn/batch_norm.h"
 #include "nn/dropout.h"
 #include "nn/export_graph.h"
+#include "nn/fake_quant.h"
 
 namespace kiln::nn {
 
 namespace {
 
-// Index of the first layer at or after `i` that is not a dropout (identity at inference).
+// Index of the first layer at or after `i` that is not a dropout (identity at inference) or a
+// fake quantization (whose rounding the int8 model does itself).
 size_t skip_dropouts(const Sequential& model, size_t i, size_t end) {
-  while (i < end && dynamic_cast<const Dropout*>(&model.layer(i)) != nullptr) ++i;
+  while (i < end && (dynamic_cast<const Dropout*>(&model.layer(i)) != nullptr ||
+                     dynamic_cast<const FakeQuant*>(&model.layer(i)) != nullptr))
+    ++i;
   return i;
 }
 

@@ -60,6 +60,11 @@ class Layer {
   // Multiply-accumulates of one sample's forward pass (for throughput figures).
   virtual int64_t forward_macs() const { return 0; }
 
+  // Quantization-aware training: when on, forward computes with the weights rounded as the int8
+  // export will round them, and their gradient passes straight through to the float weights.
+  // Layers without weights ignore it.
+  virtual void set_weight_fake_quant(bool /*on*/) {}
+
   // Whether export can merge a following batchnorm and relu/relu6 into this layer's operator.
   virtual bool accepts_fusion() const { return false; }
   // Appends this layer's operators to `graph`. The default throws: not every layer exports.

@@ -97,6 +97,18 @@ Sequential::Sequential(const Shape& input_shape, const std::vector<LayerSpec>& s
   num_classes_ = logits[0];
 }
 
+void Sequential::insert_layer(size_t index, std::unique_ptr<Layer> layer, const std::string& name) {
+  if (index > layers_.size())
+    throw Error(fmt::format("model: cannot insert at layer {} of {}", index, layers_.size()));
+  const Shape shape = index == 0 ? input_shape_ : layers_[index - 1]->output_shape();
+  Rng unused(0);  // the layers meant here draw nothing at initialization
+  if (layer->build(shape, name, unused) != shape)
+    throw Error(
+        fmt::format("model: inserted layer '{}' changes the shape {}", name, shape_text(shape)));
+  layers_.insert(layers_.begin() + static_cast<std::ptrdiff_t>(index), std::move(layer));
+  if (index <= logit_layers_) ++logit_layers_;
+}
+
 Tensor Sequential::forward_logits(const Tensor& input, Mode mode) {
   check_batch_shape(input, input_shape_, "model input");
   Tensor x = input;

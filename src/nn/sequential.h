@@ -31,6 +31,10 @@ class Sequential {
   const Layer& layer(size_t i) const { return *layers_.at(i); }
   // Layers that compute the logits: all but a trailing softmax.
   size_t num_logit_layers() const { return logit_layers_; }
+  // Inserts `layer`, named `name`, before layer `index` (num_layers() appends). It must give
+  // samples of the shape it takes, since the layers after it were built for that shape (fake
+  // quantization for quantization-aware training is such a layer). Throws kiln::Error otherwise.
+  void insert_layer(size_t index, std::unique_ptr<Layer> layer, const std::string& name);
 
   // [batch, classes] logits.
   Tensor forward_logits(const Tensor& input, Mode mode);

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "nn/loss.h"
 #include "nn/optimizer.h"
+#include "nn/qat.h"
 
 namespace kiln::nn {
 
@@ -39,6 +40,11 @@ void check_config(const TrainConfig& c, const Sequential& model) {
   if (!(c.validation_fraction >= 0.0f && c.validation_fraction < 1.0f))
     throw Error("training.validation_fraction: must be in [0, 1)");
   if (c.early_stopping_patience < 0) throw Error("training.early_stopping_patience: must be >= 0");
+  if (c.qat_start_epoch < -1 || c.qat_start_epoch >= c.epochs)
+    throw Error(fmt::format("training: QAT start epoch {} is outside the {} epochs",
+                            c.qat_start_epoch, c.epochs));
+  if (c.qat_start_epoch >= 0 && !has_fake_quantization(model))
+    throw Error("training: quantization-aware training needs a model with fake quantization");
   if (!c.class_weights.empty()) {
     if (c.class_weights.size() != static_cast<size_t>(model.num_classes()))
       throw Error(fmt::format("training.class_weights: {} weights for {} classes",
@@ -184,9 +190,19 @@ TrainResult train(Sequential& model, const Dataset& train_data, const Dataset* v
   int epochs_without_improvement = 0;
   Tensor batch;
   std::vector<int32_t> labels;
+  int qat_start = config.qat_start_epoch;  // early stopping in the float epochs moves it forward
   for (int epoch = 0; epoch < config.epochs; ++epoch) {
+    if (epoch == qat_start) {
+      if (!best_state.empty()) model.set_state(best_state);
+      set_fake_quantization(model, true);
+      result.qat_epoch = epoch + 1;
+      best_loss = INFINITY;
+      best_state.clear();
+      epochs_without_improvement = 0;
+    }
     const auto start = std::chrono::steady_clock::now();
     EpochStats stats;
+    stats.quantized = qat_start >= 0 && epoch >= qat_start;
     stats.epoch = epoch + 1;
     stats.epochs = config.epochs;
     stats.learning_rate = scheduled_rate(config, epoch);
@@ -226,6 +242,10 @@ TrainResult train(Sequential& model, const Dataset& train_data, const Dataset* v
         best_state = model.state();
     } else if (config.early_stopping_patience > 0 &&
                ++epochs_without_improvement >= config.early_stopping_patience) {
+      if (qat_start > epoch) {
+        qat_start = epoch + 1;  // no quantized epoch yet: start them rather than stop
+        continue;
+      }
       result.stopped_early = epoch + 1 < config.epochs;
       break;
     }

@@ -42,6 +42,12 @@ struct TrainConfig {
   int early_stopping_patience = 0;       // epochs without improvement before stopping; 0 = never
   bool restore_best_weights = true;  // with early stopping on, end with the best epoch's weights
   std::vector<float> class_weights;  // one per class, empty = all 1
+  // Quantization-aware training (see qat.h): the 0-based epoch from which fake quantization is on;
+  // -1 = never. The model must have fake quantization added. Starting it restores the best
+  // weights so far (with early stopping and restore_best_weights) and restarts the search for the
+  // best epoch, so that the weights training ends with were trained quantized; early stopping
+  // during the float epochs starts the quantized ones early instead of ending the run.
+  int qat_start_epoch = -1;
 };
 
 struct EpochStats {
@@ -53,13 +59,15 @@ struct EpochStats {
   bool has_validation = false;
   double val_loss = 0.0;
   double val_accuracy = 0.0;
-  double seconds = 0.0;  // wall time of the epoch
+  double seconds = 0.0;    // wall time of the epoch
+  bool quantized = false;  // trained with fake quantization
 };
 
 struct TrainResult {
   std::vector<EpochStats> history;
   int best_epoch = 0;  // 1-based epoch with the lowest monitored loss
   bool stopped_early = false;
+  int qat_epoch = 0;  // 1-based first epoch with fake quantization, 0 = none
 };
 
 using EpochCallback = std::function<void(const EpochStats&)>;
