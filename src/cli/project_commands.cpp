@@ -38,8 +38,8 @@ struct InitArgs {
 void run_init(const InitArgs& args) {
   project::ProjectConfig config;
   if (!args.dsp.empty()) config.dsp.block = args.dsp == "spectral_analysis" ? "spectral" : args.dsp;
-  config.learning.preset =
-      args.model.empty() ? project::default_preset_for_block(config.dsp.block) : args.model;
+  project::apply_block_defaults(config);
+  if (!args.model.empty()) config.learning.preset = args.model;
   if (args.window_ms) {
     config.input.window_ms = *args.window_ms;
     // Half-overlapping windows unless told otherwise.

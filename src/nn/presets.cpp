@@ -64,7 +64,8 @@ Shape image_shape(const std::string& preset, const Shape& feature_shape) {
 }  // namespace
 
 const std::vector<std::string>& preset_names() {
-  static const std::vector<std::string> names = {"conv1d-small", "conv2d-small", "dense", "ds-cnn"};
+  static const std::vector<std::string> names = {"conv1d-small", "conv1d-medium", "conv2d-small",
+                                                 "dense", "ds-cnn"};
   return names;
 }
 
@@ -91,6 +92,27 @@ std::vector<LayerSpec> preset_layers(const std::string& name, const Shape& featu
             dropout(0.25f),
             layer("flatten"),
             dense(num_classes, "")};
+  }
+  if (name == "conv1d-medium") {
+    if (feature_shape.size() != 2)
+      throw Error(
+          fmt::format("preset conv1d-medium needs features of shape [frames, coefficients], "
+                      "got {}",
+                      shape_text(feature_shape)));
+    std::vector<LayerSpec> layers = {reshape(feature_shape)};
+    const int filters[] = {32, 64, 64};
+    for (int i = 0; i < 3; ++i) {
+      LayerSpec c = conv("conv1d", filters[i], {3}, {}, "");
+      c.padding = "same";
+      layers.push_back(c);
+      layers.push_back(layer("batchnorm"));
+      layers.push_back(layer("relu"));
+      if (i < 2) layers.push_back(pool("max_pool1d", {2}));
+    }
+    layers.push_back(dropout(0.3f));
+    layers.push_back(layer("global_average_pool"));
+    layers.push_back(dense(num_classes, ""));
+    return layers;
   }
   if (name == "conv2d-small") {
     return {reshape(image_shape(name, feature_shape)),

@@ -4,6 +4,10 @@
 //   conv1d-small  Reshape [frames, coefficients] -> Conv1D(8, k3, relu) -> MaxPool(2) ->
 //                 Dropout(0.25) -> Conv1D(16, k3, relu) -> MaxPool(2) -> Dropout(0.25) ->
 //                 Flatten -> Dense(classes): the usual keyword-spotting default.
+//   conv1d-medium Reshape -> three blocks of Conv1D(32/64/64, k3, same) + BatchNorm + ReLU, the
+//   first
+//                 two followed by MaxPool(2) -> Dropout(0.3) -> global average pool -> Dense: about
+//                 21k parameters; the default for audio (time-shift tolerant through the pooling).
 //   conv2d-small  Reshape [H, W, C] -> Conv2D(8, 3x3, relu) -> MaxPool(2x2) ->
 //                 Conv2D(16, 3x3, relu) -> MaxPool(2x2) -> Dropout(0.25) -> Flatten -> Dense.
 //   dense         Flatten -> Dense(20, relu) -> Dense(10, relu) -> Dense(classes).

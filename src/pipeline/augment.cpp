@@ -46,6 +46,27 @@ void augment_signal(std::vector<float>& samples, int axes, double sample_rate_hz
   const size_t n_axes = static_cast<size_t>(axes);
   const size_t frames = samples.size() / n_axes;
 
+  if (config.speed_percent > 0 && frames > 1) {
+    // Played faster or slower (tempo and pitch together, like tape): output frame i reads the
+    // input at i * r by linear interpolation; frames past the end of the input are 0.
+    const double r = 1.0 + (2.0 * uniform01(rng) - 1.0) * config.speed_percent / 100.0;
+    const std::vector<float> in = samples;
+    for (size_t f = 0; f < frames; ++f) {
+      const double pos = static_cast<double>(f) * r;
+      const size_t i0 = static_cast<size_t>(pos);
+      for (size_t a = 0; a < n_axes; ++a) {
+        float v = 0.0f;
+        if (i0 + 1 < frames) {
+          const double t = pos - static_cast<double>(i0);
+          v = static_cast<float>(in[i0 * n_axes + a] * (1.0 - t) + in[(i0 + 1) * n_axes + a] * t);
+        } else if (i0 + 1 == frames) {
+          v = in[i0 * n_axes + a];
+        }
+        samples[f * n_axes + a] = v;
+      }
+    }
+  }
+
   if (config.gain_db > 0) {
     const double gain_db = (2.0 * uniform01(rng) - 1.0) * config.gain_db;
     const double factor = std::pow(10.0, gain_db / 20.0);

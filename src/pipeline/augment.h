@@ -24,6 +24,8 @@ double standard_normal(Rng& rng);
 
 // `samples` holds frames of `axes` interleaved values. In this order, each step only when its
 // setting is non-zero (a zero config leaves the samples untouched and draws nothing):
+//  0. speed: resampled by a factor r uniform in 1 +- speed_percent/100 (linear interpolation;
+//     faster speech ends early and is followed by zeros);
 //  1. gain: all samples times 10^(g/20), g uniform in [-gain_db, +gain_db];
 //  2. shift: content moves by s frames, s uniform in [-S, +S] with S = floor(time_shift_ms *
 //     rate / 1000) capped at the frame count; positive s moves it later; vacated frames are 0;

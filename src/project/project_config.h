@@ -53,9 +53,10 @@ struct AugmentationConfig {
   int time_shift_ms = 0;
   int time_masks = 0;
   int frequency_masks = 0;
-  int mask_width = 0;  // frames or bins per mask
-  double gain_db = 0;  // random gain in [-gain_db, +gain_db]
-  int copies = 0;      // augmented copies of every training window (0 = no augmentation)
+  int mask_width = 0;        // frames or bins per mask
+  double gain_db = 0;        // random gain in [-gain_db, +gain_db]
+  double speed_percent = 0;  // random speed change in [-speed_percent, +speed_percent] %
+  int copies = 0;            // augmented copies of every training window (0 = no augmentation)
 };
 
 struct AnomalyConfig {
@@ -88,6 +89,10 @@ struct ProjectConfig {
 // The learning presets, and the one chosen for a DSP block when --model is not given.
 const std::vector<std::string>& learning_presets();
 std::string default_preset_for_block(const std::string& dsp_block);
+bool is_audio_block(const std::string& dsp_block);  // mfcc, mfe, spectrogram
+// The defaults `kiln init` writes for the project's DSP block: its preset, and for audio blocks
+// augmentation and a learning rate measured to work (see docs/pipeline.md).
+void apply_block_defaults(ProjectConfig& config);
 
 nlohmann::json config_to_json(const ProjectConfig& config);
 // `source` names the file in error messages.

@@ -329,3 +329,35 @@ TEST(AugmentFeatures, SameSeedSameMasks) {
 
 }  // namespace
 }  // namespace kiln::pipeline
+
+namespace kiln::pipeline {
+namespace {
+
+TEST(AugmentSpeed, ResamplesByTheDrawnFactorAndKeepsTheLength) {
+  // A ramp x[i] = i read at i * r gives y[i] = i * r wherever i * r stays inside the signal, so
+  // every output sample reveals the same factor, which must lie within +-10%.
+  project::AugmentationConfig config;
+  config.speed_percent = 10;
+  std::vector<float> ramp(1000);
+  for (size_t i = 0; i < ramp.size(); ++i) ramp[i] = static_cast<float>(i);
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    std::vector<float> s = ramp;
+    Rng rng(seed);
+    augment_signal(s, 1, 1000.0, config, rng);
+    ASSERT_EQ(s.size(), ramp.size());
+    const double r = s[500] / 500.0;
+    EXPECT_GE(r, 0.9);
+    EXPECT_LE(r, 1.1);
+    for (size_t i = 1; i < 800; ++i) {
+      if (i * r < 998) {
+        EXPECT_NEAR(s[i], i * r, 1e-3 * i) << "seed " << seed << " i " << i;
+      }
+    }
+    if (r > 1.01) {
+      EXPECT_EQ(s.back(), 0.0f);  // read past the end: silence
+    }
+  }
+}
+
+}  // namespace
+}  // namespace kiln::pipeline
