@@ -1,5 +1,6 @@
-// kiln profile --model MODEL.tflite: instructions, cycles, time, flash, RAM and stack of one
-// inference on a Cortex-M4F, measured by running the compiled model on QEMU.
+// kiln profile [-C PROJECT] | --model MODEL.tflite: instructions, cycles, time, flash, RAM and
+// stack of one classification (DSP + network of a trained project, per precision) or one inference
+// (a bare model) on a Cortex-M4F, measured by running it on QEMU.
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -8,6 +9,7 @@
 #include "cli/file_io.h"
 #include "core/error.h"
 #include "profile/profile.h"
+#include "profile/project_profile.h"
 #include "profile/report.h"
 #include "tflite/reader.h"
 
@@ -18,6 +20,8 @@ namespace {
 namespace fs = std::filesystem;
 
 struct ProfileArgs {
+  std::string project_dir = ".";
+  std::string precision = "both";
   std::string model;
   std::vector<std::string> inputs;
   std::string target = "cortex-m4";
@@ -43,11 +47,41 @@ std::optional<std::vector<std::vector<uint8_t>>> inputs_beside(const ir::Model& 
   return inputs;
 }
 
+void run_project_profile(const ProfileArgs& args) {
+  const fs::path dir = args.project_dir;
+  if (!fs::exists(dir / "kiln.json"))
+    throw Error(fmt::format(
+        "{} is not a Kiln project (no kiln.json): give the project with -C DIR, or a bare model "
+        "with --model MODEL.tflite",
+        fs::absolute(dir).lexically_normal().string()));
+  std::vector<pipeline::Precision> precisions;
+  if (args.precision == "both" || args.precision == "int8")
+    precisions.push_back(pipeline::Precision::kInt8);
+  if (args.precision == "both" || args.precision == "float32")
+    precisions.push_back(pipeline::Precision::kFloat32);
+  profile::ProfileOptions options = args.options;
+  options.work_dir = args.work_dir;
+  options.use_plugin = !args.icount;
+  const std::vector<profile::ProfileReport> reports =
+      profile::profile_project(dir, precisions, options);
+  if (args.json) {
+    fmt::print("{}\n", profile::reports_json(reports).dump(2));
+  } else {
+    for (size_t i = 0; i < reports.size(); ++i)
+      fmt::print("{}{}", i ? "\n" : "",
+                 profile::report_text(reports[i], "project " + dir.string()));
+  }
+  for (const profile::ProfileReport& r : reports)
+    if (r.matches_host && !*r.matches_host)
+      throw Error(
+          fmt::format("the emulated device's {} scores differ from the host's", r.precision));
+}
+
 void run_profile(ProfileArgs& args) {
-  if (args.model.empty())
-    throw Error(
-        "profiling a project's pipeline is not available yet: give a model with --model "
-        "MODEL.tflite");
+  if (args.model.empty()) {
+    run_project_profile(args);
+    return;
+  }
   const ir::Model model = tflite::read_model_file(args.model);
   profile::ProfileOptions options = args.options;
   if (!args.inputs.empty()) {
@@ -77,10 +111,16 @@ void run_profile(ProfileArgs& args) {
 
 void add_profile_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("profile",
-                                 "Measure instructions, cycles, time, flash, RAM and stack of one "
-                                 "inference on a Cortex-M4F (QEMU)");
+                                 "Measure instructions, cycles, time, flash, RAM and stack of the "
+                                 "project's classifier (DSP + network) or of a model on a "
+                                 "Cortex-M4F (QEMU)");
   auto args = std::make_shared<ProfileArgs>();
+  cmd->add_option("-C", args->project_dir,
+                  "project directory (default: the current directory); ignored with --model");
   cmd->add_option("--model", args->model, "model file (.tflite) to profile on its own");
+  cmd->add_option("--precision", args->precision, "project: int8, float32 or both")
+      ->check(CLI::IsMember({"int8", "float32", "both"}))
+      ->capture_default_str();
   cmd->add_option("--target", args->target, "target MCU")
       ->check(CLI::IsMember({"cortex-m4"}))
       ->capture_default_str();
@@ -98,7 +138,8 @@ void add_profile_command(CLI::App& app) {
                   "model, else zeros)");
   cmd->add_flag("--json", args->json, "print the report as JSON");
   cmd->add_option("--work-dir", args->work_dir,
-                  "keep the firmware build in this folder (default: temporary)");
+                  "keep the firmware build in this folder (default: temporary; a project gets "
+                  "one subfolder per precision)");
   cmd->add_flag(
       "--icount", args->icount,
       "measure with QEMU's -icount clock instead of Kiln's counting plugin (approximate)");

@@ -1,16 +1,13 @@
 #include "profile/profile.h"
 
 #include <fmt/format.h>
-#include <unistd.h>
-
-#include <atomic>
 #include <cmath>
 
 #include "compiler/compile.h"
 #include "core/error.h"
 #include "exec/executor.h"
 #include "ir/op_stats.h"
-#include "profile/elf_image.h"
+#include "profile/profile_steps.h"
 
 namespace kiln::profile {
 
@@ -20,36 +17,6 @@ namespace {
 
 // The profiled model's symbols get this prefix in the firmware.
 constexpr const char* kModelName = "kiln_net";
-
-// Sections at or above this address are RAM on mps2-an386; below it is the code memory that
-// stands in for flash.
-constexpr uint32_t kRamBase = 0x20000000;
-
-// Removes a temporary build folder when profiling ends, however it ends.
-class TemporaryDir {
- public:
-  explicit TemporaryDir(fs::path path) : path_(std::move(path)) {}
-  ~TemporaryDir() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove_all(path_, ec);
-  }
-  TemporaryDir(const TemporaryDir&) = delete;
-  TemporaryDir& operator=(const TemporaryDir&) = delete;
-
- private:
-  fs::path path_;
-};
-
-fs::path fresh_temp_dir() {
-  static std::atomic<int> counter{0};
-  const fs::path dir = fs::temp_directory_path() /
-                       fmt::format("kiln_profile_{}_{}", ::getpid(), counter.fetch_add(1));
-  std::error_code ec;
-  fs::remove_all(dir, ec);
-  fs::create_directories(dir, ec);
-  if (ec) throw Error(fmt::format("cannot create '{}': {}", dir.string(), ec.message()));
-  return dir;
-}
 
 std::vector<std::vector<uint8_t>> model_inputs(const ir::Model& model,
                                                const ProfileOptions& options) {
@@ -83,36 +50,13 @@ std::vector<std::vector<uint8_t>> host_outputs(const ir::Model& model,
   return outputs;
 }
 
-void measure_image(const fs::path& elf_path, ProfileReport& report) {
-  const ElfImage elf = ElfImage::read(elf_path);
-  report.flash_bytes = 0;
-  report.static_ram_bytes = 0;
-  for (const ElfSection& s : elf.sections()) {
-    if (!s.allocated() || s.name == ".stack") continue;
-    if (s.address < kRamBase) {
-      report.flash_bytes += s.size;  // vectors, text, rodata, exception tables
-    } else {
-      report.static_ram_bytes += s.size;                    // data and bss
-      if (s.has_file_data()) report.flash_bytes += s.size;  // .data's initial image lives in flash
-    }
-  }
-}
-
-void apply_budget(const ProfileOptions& options, ProfileReport& report) {
-  report.clock_mhz = options.clock_mhz;
-  report.ram_budget_bytes = options.ram_kb * 1024;
-  report.flash_budget_bytes = options.flash_kb * 1024;
-  report.ms_est = static_cast<double>(report.cycles_est) / (options.clock_mhz * 1000.0);
-  report.fits_ram = report.static_ram_bytes + report.stack_bytes <= report.ram_budget_bytes;
-  report.fits_flash = report.flash_bytes <= report.flash_budget_bytes;
-}
-
 // Without firmware: instructions and cycles from the formulas, memory from the compiler's plan
 // (code size unknown, stack not measured).
 void fill_analytic(const compiler::CompiledModel& compiled, ProfileReport& report) {
   report.method = "analytic";
   report.nn_instructions = report.analytic.instructions;
   report.cycles_est = report.analytic.cycles;
+  report.nn_cycles_est = report.cycles_est;
   report.flash_bytes = compiled.weight_bytes + compiled.constant_bytes;
   report.static_ram_bytes = compiled.arena_bytes;
   report.stack_bytes = 0;
@@ -157,14 +101,9 @@ ProfileReport profile_model(const ir::Model& model, const ProfileOptions& option
   }
 
   // Everything that can fail before QEMU runs is done: now the firmware.
-  std::optional<TemporaryDir> cleanup;
-  fs::path dir = options.work_dir;
-  if (dir.empty()) {
-    dir = fresh_temp_dir();
-    cleanup.emplace(dir);
-  } else {
-    report.work_dir = dir.string();
-  }
+  const WorkDir work(options.work_dir);
+  const fs::path& dir = work.path();
+  if (work.kept()) report.work_dir = dir.string();
   FirmwareProject project = base_firmware();
   add_model(project, compiled, kModelName, inputs);
   const fs::path elf = build_firmware(tools, project, dir, options.build);
@@ -174,14 +113,7 @@ ProfileReport profile_model(const ir::Model& model, const ProfileOptions& option
   run.timeout_seconds = options.run_timeout_seconds;
   run.traced_function = std::string(kModelName) + "_invoke";
   run.exact_function = run.traced_function;
-  if (options.use_plugin) {
-    try {
-      run.plugin = build_count_plugin(tools, options.cache_dir);
-    } catch (const Error& e) {
-      report.notes.push_back(
-          fmt::format("QEMU plugin unavailable, using the -icount clock: {}", e.what()));
-    }
-  }
+  run.plugin = count_plugin_or_note(tools, options, report);
   EmulationResult emulated;
   try {
     emulated = run_on_qemu(tools, elf, run);
@@ -224,6 +156,7 @@ ProfileReport profile_model(const ir::Model& model, const ProfileOptions& option
     throw Error(
         fmt::format("the model's invoke returned {} on the device", emulated.firmware_status));
   report.matches_host = emulated.outputs == host_outputs(model, inputs);
+  report.nn_cycles_est = report.cycles_est;
   apply_budget(options, report);
   return report;
 }

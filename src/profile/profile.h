@@ -43,7 +43,10 @@ struct ProfileReport {
 
   uint64_t dsp_instructions = 0;  // a bare model has no DSP block
   uint64_t nn_instructions = 0;
-  uint64_t cycles_est = 0;
+  uint64_t cycles_est = 0;  // DSP + network
+  uint64_t dsp_cycles_est = 0;
+  uint64_t nn_cycles_est = 0;
+  bool dsp_known = true;  // false: the analytic fallback has no DSP figure (reported as null)
   double ms_est = 0;
   int64_t flash_bytes = 0;       // text + rodata + data of the firmware image
   int64_t static_ram_bytes = 0;  // data + bss (the arena is in bss)
@@ -53,8 +56,9 @@ struct ProfileReport {
 
   uint64_t taken_branches = 0;
   std::map<std::string, uint64_t> instruction_classes;
-  std::vector<CallCost> calls;  // per kernel call inside the model's invoke
-  AnalyticEstimate analytic;    // always computed, to compare with the emulation
+  std::vector<CallCost> calls;      // per kernel call inside the model's invoke
+  std::vector<CallCost> dsp_calls;  // per call inside the DSP phase (project only)
+  AnalyticEstimate analytic;        // always computed, to compare with the emulation
 
   int64_t arena_bytes = 0;
   int64_t weight_bytes = 0;
@@ -65,7 +69,17 @@ struct ProfileReport {
   bool fits_ram = false;
   bool fits_flash = false;
 
-  std::string counted_region;  // what the instruction count covers
+  // The project's input window (project only; window_ms == 0 for a bare model), so the DSP
+  // count can be put per second of signal.
+  std::string dsp_block;
+  double sample_rate_hz = 0;
+  int64_t window_frames = 0;
+  double window_ms = 0;
+  int64_t dsp_phase_bytes = 0;  // arena plan of the deployed library
+  int64_t nn_phase_bytes = 0;
+
+  std::string counted_region;      // what the (network) instruction count covers
+  std::string dsp_counted_region;  // what the DSP instruction count covers
   std::string input_source;
   std::string qemu_command;
   std::string work_dir;  // kept build folder, if any

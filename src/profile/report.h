@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "profile/profile.h"
 
@@ -13,6 +14,10 @@ namespace kiln::profile {
 // keyed by the model's precision; matches_host is null when nothing was emulated.
 nlohmann::json report_json(const ProfileReport& report);
 
+// One object keyed by precision for several reports (a project's int8 and float32).
+nlohmann::json reports_json(const std::vector<ProfileReport>& reports);
+
+// A bare model's report, or one precision of a project's (then with the DSP phase and window).
 std::string report_text(const ProfileReport& report, const std::string& model_label);
 
 }  // namespace kiln::profile

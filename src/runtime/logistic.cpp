@@ -1,4 +1,5 @@
 #include "runtime/logistic.h"
+#include "runtime/float_math.h"
 
 #include <math.h>
 
@@ -48,9 +49,9 @@ Status logistic_float(int32_t size, const float* input, float* output) {
     if (x > kUpperCutoff) {
       y = 1.0f;
     } else if (x < kLowerCutoff) {
-      y = expf(x);
+      y = exp_float(x);
     } else {
-      y = 1.0f / (1.0f + expf(-x));
+      y = 1.0f / (1.0f + exp_float(-x));
     }
     output[i] = y;
   }

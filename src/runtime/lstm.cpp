@@ -1,4 +1,5 @@
 #include "runtime/lstm.h"
+#include "runtime/float_math.h"
 
 #include <float.h>
 #include <math.h>
@@ -219,8 +220,8 @@ float clamp_finite(float v) {
 // exp(x) alone is accurate.
 float sigmoid_float(float v) {
   if (v > 16.619047164916992188f) return 1.0f;
-  if (v < -9.0f) return expf(v);
-  return 1.0f / (1.0f + expf(-v));
+  if (v < -9.0f) return exp_float(v);
+  return 1.0f / (1.0f + exp_float(-v));
 }
 
 // Clamp to [-clip, clip] in the reference's order of comparisons, which maps NaN to +clip.
@@ -252,7 +253,7 @@ void gate_float(const LstmFloatGate& gate, LstmCellActivation activation,
   const int32_t count = step.rows * d.state_size;
   for (int32_t k = 0; k < count; ++k) {
     const float v = out[k] + temp[k];
-    out[k] = activation == kLstmCellTanh ? tanhf(v) : sigmoid_float(v);
+    out[k] = activation == kLstmCellTanh ? tanh_float(v) : sigmoid_float(v);
   }
 }
 
@@ -283,7 +284,7 @@ void step_float(const LstmFloatParams& params, const LstmFloatWeights& weights,
   float* output_gate = buffers.input_gate;
   gate_float(weights.output_gate, kLstmCellSigmoid, step, d, output_gate, buffers.temp);
   for (int32_t k = 0; k < count; ++k)
-    step.hidden[k] = clamp_finite(tanhf(step.cell[k]) * output_gate[k]);
+    step.hidden[k] = clamp_finite(tanh_float(step.cell[k]) * output_gate[k]);
   memcpy(step.output, step.hidden, static_cast<size_t>(count) * sizeof(float));
 }
 

@@ -1,4 +1,5 @@
 #include "runtime/softmax.h"
+#include "runtime/float_math.h"
 
 #include <math.h>
 
@@ -103,7 +104,7 @@ Status softmax_float(const SoftmaxFloatParams& p, const float* input, float* out
     for (int32_t c = 0; c < p.depth; ++c) max_value = in[c] > max_value ? in[c] : max_value;
     float sum = 0.0f;
     for (int32_t c = 0; c < p.depth; ++c) {
-      out[c] = expf((in[c] - max_value) * p.beta);
+      out[c] = exp_float((in[c] - max_value) * p.beta);
       sum += out[c];
     }
     for (int32_t c = 0; c < p.depth; ++c) out[c] = out[c] / sum;

@@ -1,4 +1,5 @@
 #include "runtime/tanh.h"
+#include "runtime/float_math.h"
 
 #include <math.h>
 
@@ -38,7 +39,7 @@ Status tanh_int8(const TanhInt8Params& p, const int8_t* input, int8_t* output) {
 
 Status tanh_float(int32_t size, const float* input, float* output) {
   if (size < 0 || (size > 0 && (input == NULL || output == NULL))) return kBadArgument;
-  for (int32_t i = 0; i < size; ++i) output[i] = tanhf(input[i]);
+  for (int32_t i = 0; i < size; ++i) output[i] = tanh_float(input[i]);
   return kOk;
 }
 
