@@ -36,7 +36,7 @@ echo "== 6. kiln deploy: one C++ library (DSP + compiled network + kiln_run_clas
 make -s -C "$OUT/library" -j2
 first_test=$(awk -F, '$3 == "test" {print $1; exit}' "$DATA/split.csv")
 echo "host example on $first_test:"
-"$OUT/library/classify_file" "$DATA/$first_test" | tail -n 3
+"$OUT/library/build/host/classify_file" "$DATA/$first_test" | tail -n 3
 
 echo "== 7. kiln profile: the library on an emulated Cortex-M4 (QEMU mps2-an386), exact counts"
 "$KILN" profile -C "$PROJECT" --json > "$OUT/profile.json"
