@@ -24,6 +24,7 @@
 #include "project/project.h"
 #include "project/project_test_util.h"
 #include "project/sample_index.h"
+#include "tone_project.h"
 
 namespace kiln::deploy {
 namespace {
@@ -31,19 +32,6 @@ namespace {
 namespace fs = std::filesystem;
 using project::testing::ScratchDir;
 using project::testing::write_wav;
-
-// A tone at `hz` over white noise, 0.3 .. 0.9 s at 8 kHz.
-void write_tone(const fs::path& path, double hz, std::mt19937& rng) {
-  const int rate = 8000;
-  const size_t length = 2400 + rng() % 4800;
-  const double phase = (rng() % 1000) / 1000.0 * 6.283;
-  std::vector<int16_t> s(length);
-  for (size_t i = 0; i < length; ++i) {
-    const double noise = (static_cast<double>(rng() % 2001) - 1000.0) * 2.0;
-    s[i] = static_cast<int16_t>(8000.0 * std::sin(6.2831853 * hz * i / rate + phase) + noise);
-  }
-  write_wav(path, rate, s);
-}
 
 std::string file_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -108,11 +96,7 @@ class DeployLibrary : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = std::make_unique<ScratchDir>("deploy_library");
     const fs::path source = dir_->path() / "source";
-    std::mt19937 rng(5);
-    for (int i = 0; i < 16; ++i) {
-      write_tone(source / "low" / fmt::format("low_{}.wav", i), 300.0, rng);
-      write_tone(source / "high" / fmt::format("high_{}.wav", i), 1500.0, rng);
-    }
+    testing::write_tone_dataset(source, 16, 5);
     project::ProjectConfig config;
     config.dsp.block = "mfe";
     config.input.window_ms = 500;
@@ -123,12 +107,7 @@ class DeployLibrary : public ::testing::Test {
     config.anomaly.clusters = 2;
     config.anomaly.normal_labels = {"high", "low"};
     root_ = dir_->path() / "project";
-    project::init_project(root_, config);
-    project::Project p = project::open_project(root_);
-    project::ImportOptions options;
-    options.inputs = {source};
-    options.test_fraction = 0.25;
-    project::import_samples(p, options);
+    project::Project p = testing::make_tone_project(root_, source, config);
     pipeline::train_project(p);
     for (const project::SampleRecord& r : project::list_samples(*p.db)) {
       if (r.split == "test") test_files_.push_back(root_ / r.path);
@@ -324,8 +303,8 @@ TEST_P(DeployOtherBlocks, MatchesHostAndContinuousMatchesFullWindows) {
   const fs::path source = dir.path() / "source";
   std::mt19937 rng(13);
   for (int i = 0; i < 8; ++i) {
-    write_tone(source / "low" / fmt::format("low_{}.wav", i), 300.0, rng);
-    write_tone(source / "high" / fmt::format("high_{}.wav", i), 1500.0, rng);
+    testing::write_tone(source / "low" / fmt::format("low_{}.wav", i), 300.0, rng);
+    testing::write_tone(source / "high" / fmt::format("high_{}.wav", i), 1500.0, rng);
   }
   project::ProjectConfig config;
   config.dsp.block = block;

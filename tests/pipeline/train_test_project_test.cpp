@@ -16,6 +16,7 @@
 #include "project/importer.h"
 #include "project/project.h"
 #include "project/project_test_util.h"
+#include "tone_project.h"
 
 namespace kiln::pipeline {
 namespace {
@@ -23,21 +24,6 @@ namespace {
 namespace fs = std::filesystem;
 using project::testing::ScratchDir;
 using project::testing::write_wav;
-
-// A tone at `hz` starting at a random offset inside a random length, over white noise.
-void write_tone(const fs::path& path, double hz, std::mt19937& rng) {
-  const int rate = 8000;
-  const size_t length = 2400 + rng() % 3200;  // 0.3 .. 0.7 s
-  const size_t offset = rng() % 400;
-  const double phase = (rng() % 1000) / 1000.0 * 6.283;
-  std::vector<int16_t> s(length);
-  for (size_t i = 0; i < length; ++i) {
-    const double noise = (static_cast<double>(rng() % 2001) - 1000.0) * 2.0;
-    const double tone = i >= offset ? 8000.0 * std::sin(6.2831853 * hz * i / rate + phase) : 0.0;
-    s[i] = static_cast<int16_t>(tone + noise);
-  }
-  write_wav(path, rate, s);
-}
 
 project::Project make_project(const fs::path& root, const fs::path& source, uint64_t seed) {
   project::ProjectConfig config;
@@ -69,8 +55,9 @@ TEST(TrainTestProject, LearnsTonesDeterministicallyAndTestMatchesClassify) {
   const fs::path source = dir.path() / "source";
   std::mt19937 rng(7);
   for (int i = 0; i < 24; ++i) {
-    write_tone(source / "low" / fmt::format("low_{}.wav", i), 300.0, rng);
-    write_tone(source / "high" / fmt::format("high_{}.wav", i), 1500.0, rng);
+    testing::write_tone(source / "low" / fmt::format("low_{}.wav", i), 300.0, rng, 2400, 3200, 400);
+    testing::write_tone(source / "high" / fmt::format("high_{}.wav", i), 1500.0, rng, 2400, 3200,
+                        400);
   }
   project::Project a = make_project(dir.path() / "a", source, 3);
   const TrainReport report = train_project(a);
@@ -116,8 +103,10 @@ TEST(TrainTestProject, AnomalyOnlyPipelineScoresOutliersHigher) {
   ScratchDir dir("pipeline_anomaly");
   const fs::path source = dir.path() / "source";
   std::mt19937 rng(11);
-  for (int i = 0; i < 20; ++i) write_tone(source / "normal" / fmt::format("n_{}.wav", i), 400, rng);
-  for (int i = 0; i < 8; ++i) write_tone(source / "fault" / fmt::format("f_{}.wav", i), 2500, rng);
+  for (int i = 0; i < 20; ++i)
+    testing::write_tone(source / "normal" / fmt::format("n_{}.wav", i), 400, rng, 2400, 3200, 400);
+  for (int i = 0; i < 8; ++i)
+    testing::write_tone(source / "fault" / fmt::format("f_{}.wav", i), 2500, rng, 2400, 3200, 400);
   project::ProjectConfig config;
   config.dsp.block = "mfe";
   config.input.window_ms = 250;

@@ -17,6 +17,7 @@
 #include "project/importer.h"
 #include "project/project.h"
 #include "project/project_test_util.h"
+#include "tone_project.h"
 
 namespace kiln {
 namespace {
@@ -44,29 +45,12 @@ CommandOutput run_kiln(const std::string& environment, const std::string& args,
   return out;
 }
 
-// A tone at `hz` over white noise, 0.3 .. 0.9 s at 8 kHz.
-void write_tone(const fs::path& path, double hz, std::mt19937& rng) {
-  const int rate = 8000;
-  const size_t length = 2400 + rng() % 4800;
-  const double phase = (rng() % 1000) / 1000.0 * 6.283;
-  std::vector<int16_t> s(length);
-  for (size_t i = 0; i < length; ++i) {
-    const double noise = (static_cast<double>(rng() % 2001) - 1000.0) * 2.0;
-    s[i] = static_cast<int16_t>(8000.0 * std::sin(6.2831853 * hz * i / rate + phase) + noise);
-  }
-  project::testing::write_wav(path, rate, s);
-}
-
 class ProfileProject : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = std::make_unique<testing::ScratchDir>("project");
     const fs::path source = dir_->path() / "source";
-    std::mt19937 rng(11);
-    for (int i = 0; i < 12; ++i) {
-      write_tone(source / "low" / fmt::format("low_{}.wav", i), 300.0, rng);
-      write_tone(source / "high" / fmt::format("high_{}.wav", i), 1500.0, rng);
-    }
+    kiln::testing::write_tone_dataset(source, 12, 11);
     project::ProjectConfig config;
     config.dsp.block = "mfcc";
     config.input.window_ms = 500;
@@ -77,12 +61,7 @@ class ProfileProject : public ::testing::Test {
     config.anomaly.clusters = 2;
     config.anomaly.normal_labels = {"high", "low"};
     root_ = dir_->path() / "project";
-    project::init_project(root_, config);
-    project::Project p = project::open_project(root_);
-    project::ImportOptions options;
-    options.inputs = {source};
-    options.test_fraction = 0.25;
-    project::import_samples(p, options);
+    project::Project p = kiln::testing::make_tone_project(root_, source, config);
     pipeline::train_project(p);
   }
   static void TearDownTestSuite() { dir_.reset(); }
