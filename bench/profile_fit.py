@@ -13,7 +13,8 @@ import sys
 
 KERNEL_OP = {
     "conv2d_int8": "CONV_2D", "conv2d_pointwise_int8_in_place": "CONV_2D",
-    "conv2d_int8_fast": "CONV_2D", "depthwise_conv2d_int8_fast": "DEPTHWISE_CONV_2D",
+    "conv2d_int8_fast": "CONV_2D", "conv2d_int8_fast_packed": "CONV_2D",
+    "depthwise_conv2d_int8_fast": "DEPTHWISE_CONV_2D",
     "depthwise_conv2d_int8_in_place_fast": "DEPTHWISE_CONV_2D",
     "depthwise_conv2d_int8": "DEPTHWISE_CONV_2D", "depthwise_conv2d_int8_in_place": "DEPTHWISE_CONV_2D",
     "fully_connected_int8": "FULLY_CONNECTED", "average_pool2d_int8": "AVERAGE_POOL_2D",
@@ -21,8 +22,8 @@ KERNEL_OP = {
     "lstm_int8": "UNIDIRECTIONAL_SEQUENCE_LSTM",
 }
 FEATURES = {  # which features carry a coefficient, per operator type
-    "CONV_2D": ("macs", "taps", "outputs"), "DEPTHWISE_CONV_2D": ("taps", "outputs"),
-    "FULLY_CONNECTED": ("macs", "outputs"), "AVERAGE_POOL_2D": ("taps", "outputs"),
+    "CONV_2D": ("macs", "taps", "outputs"), "DEPTHWISE_CONV_2D": ("taps",),
+    "FULLY_CONNECTED": ("macs", "outputs"), "FULLY_CONNECTED_AS_CONV": ("macs", "outputs"), "AVERAGE_POOL_2D": ("taps", "outputs"),
     "MAX_POOL_2D": ("taps", "outputs"), "MEAN": ("inputs", "outputs"), "SOFTMAX": ("outputs",),
     "UNIDIRECTIONAL_SEQUENCE_LSTM": ("macs", "outputs"),
 }
@@ -62,11 +63,17 @@ for path in sys.argv[1:]:
         op = KERNEL_OP.get(call["callee"].split("::")[-1])
         if op is None:
             continue
-        while at < len(ops) and ops[at]["op"] != op:
+        # A single-channel depthwise convolution runs as a convolution (and is costed as one); a
+        # fully connected layer may run as a 1x1 convolution (costed on its own).
+        while at < len(ops) and ops[at]["op"] != op and not (
+                op == "CONV_2D" and ops[at]["op"] in ("DEPTHWISE_CONV_2D", "FULLY_CONNECTED")):
             at += 1
         if at == len(ops):
             break
-        samples.setdefault(op, []).append((ops[at], call["instructions"], call["cycles"]))
+        kind = op
+        if op == "CONV_2D" and ops[at]["op"] == "FULLY_CONNECTED":
+            kind = "FULLY_CONNECTED_AS_CONV"
+        samples.setdefault(kind, []).append((ops[at], call["instructions"], call["cycles"]))
         at += 1
 
 for op, rows in sorted(samples.items()):

@@ -8,6 +8,7 @@
 #include "exec/ops/fully_connected.h"
 #include "exec/ops/pool2d.h"
 #include "exec/prepare_util.h"
+#include "runtime/conv2d_fast.h"
 
 namespace kiln::compiler {
 
@@ -69,11 +70,27 @@ void emit_conv2d(const EmitContext& ctx, EmittedOp& out) {
     // windows, so it also serves the placements of the memory plan: a shifted output, and the
     // pointwise in-place one (runtime/conv2d_pointwise_in_place.h).
     out.runtime_files.insert("runtime/conv2d_fast.h");
-    out.call = fmt::format(
-        "  status = kiln::rt::conv2d_int8_fast({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});\n",
-        params, mult, shift, in_shape, ctx.input(op.inputs[0], "int8_t"), f_shape,
-        ctx.input(op.inputs[1], "int8_t"), optional_input(ctx, 2, "int32_t"), o_shape,
-        ctx.output(op.outputs[0], "int8_t"), ctx.scratch("void"));
+    // A constant, ungrouped filter is packed here, ahead of time, into the order and width the
+    // kernel's inner loop reads (conv2d_int8_fast_pack_filter); the int8 original is then unused.
+    const ir::Tensor& filter = ctx.model.tensor(op.inputs[1]);
+    const size_t filter_elements = static_cast<size_t>(p.filter_shape.n) * p.filter_shape.h *
+                                   p.filter_shape.w * p.filter_shape.c;
+    std::string filter_arg = ctx.input(op.inputs[1], "int8_t");
+    std::string fn = "conv2d_int8_fast";
+    if (p.filter_shape.c == p.input_shape.c && filter.data.size() == filter_elements) {
+      std::vector<int32_t> packed(rt::conv2d_int8_fast_packed_filter_words(p.filter_shape));
+      if (packed.empty() || rt::conv2d_int8_fast_pack_filter(
+                                p.filter_shape, reinterpret_cast<const int8_t*>(filter.data.data()),
+                                packed.data()) != rt::kOk)
+        throw Error(fmt::format("cannot pack the filter of convolution '{}'",
+                                ctx.model.tensor(op.outputs[0]).name));
+      filter_arg = define_int32_array(out, ctx.prefix, "packed_filter", packed);
+      fn = "conv2d_int8_fast_packed";
+    }
+    out.call = fmt::format("  status = kiln::rt::{}({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});\n",
+                           fn, params, mult, shift, in_shape, ctx.input(op.inputs[0], "int8_t"),
+                           f_shape, filter_arg, optional_input(ctx, 2, "int32_t"), o_shape,
+                           ctx.output(op.outputs[0], "int8_t"), ctx.scratch("void"));
   } else {
     require_float(p.dtype);
     const auto& q = p.float_params;
@@ -105,6 +122,38 @@ void emit_depthwise_conv2d(const EmitContext& ctx, EmittedOp& out) {
                     q.output_offset, act_pair_int(q.act_min, q.act_max)));
     const std::string mult = define_int32_array(out, ctx.prefix, "multiplier", p.output_multiplier);
     const std::string shift = define_int32_array(out, ctx.prefix, "shift", p.output_shift);
+    if (!ctx.in_place && depthwise_runs_as_conv(ctx.model, op)) {
+      // One input channel: an ordinary convolution whose M filters are the multiplier's
+      // channels, transposed from {1, H, W, M} to {M, H, W, 1} and packed here.
+      const rt::Shape4 conv_filter = {p.filter_shape.c, p.filter_shape.h, p.filter_shape.w, 1};
+      const auto& data = ctx.model.tensor(op.inputs[1]).data;
+      const size_t taps = static_cast<size_t>(conv_filter.h) * conv_filter.w;
+      if (data.size() != taps * static_cast<size_t>(conv_filter.n))
+        throw Error("depthwise convolution filter data does not match its shape");
+      std::vector<int8_t> transposed(data.size());
+      for (size_t m = 0; m < static_cast<size_t>(conv_filter.n); ++m)
+        for (size_t t = 0; t < taps; ++t)
+          transposed[m * taps + t] = static_cast<int8_t>(data[t * conv_filter.n + m]);
+      std::vector<int32_t> packed(rt::conv2d_int8_fast_packed_filter_words(conv_filter));
+      if (packed.empty() || rt::conv2d_int8_fast_pack_filter(conv_filter, transposed.data(),
+                                                             packed.data()) != rt::kOk)
+        throw Error("cannot pack a depthwise convolution filter");
+      const std::string conv_params =
+          define_constant(out, ctx.prefix, "kiln::rt::Conv2DParams", "conv_params",
+                          fmt::format("{{{}, {}, {}, {}}}", literal(q.window), q.input_offset,
+                                      q.output_offset, act_pair_int(q.act_min, q.act_max)));
+      const std::string conv_f_shape = define_constant(out, ctx.prefix, "kiln::rt::Shape4",
+                                                       "conv_filter_shape", literal(conv_filter));
+      const std::string packed_name = define_int32_array(out, ctx.prefix, "packed_filter", packed);
+      out.runtime_files.insert("runtime/conv2d_fast.h");
+      out.call = fmt::format(
+          "  status = kiln::rt::conv2d_int8_fast_packed({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
+          "{});\n",
+          conv_params, mult, shift, in_shape, ctx.input(op.inputs[0], "int8_t"), conv_f_shape,
+          packed_name, optional_input(ctx, 2, "int32_t"), o_shape,
+          ctx.output(op.outputs[0], "int8_t"), ctx.scratch("void"));
+      return;
+    }
     if (ctx.in_place) {
       // Output and input share their memory (see runtime/depthwise_conv2d_in_place.h).
       if (!ctx.same_memory(op.inputs[0], op.outputs[0]))
@@ -144,6 +193,40 @@ void emit_depthwise_conv2d(const EmitContext& ctx, EmittedOp& out) {
 
 void emit_fully_connected(const EmitContext& ctx, EmittedOp& out) {
   const exec::FullyConnectedPrepared p = exec::prepare_fully_connected(ctx.model, ctx.op);
+  if (fully_connected_runs_as_conv(ctx.model, ctx.op)) {
+    const auto& op = ctx.op;
+    const auto& q = p.params;
+    // A 1x1 convolution over the batches (op_emitter.h): per-channel requantization arrays
+    // (a per-tensor pair repeated). The filter stays int8 (its [outputs, depth] layout is the
+    // convolution's): a fully connected layer uses each weight once, where packing would double
+    // its flash for little speed.
+    const FullyConnectedAsConv c = fully_connected_conv_shapes(p.dims);
+    const size_t outputs = static_cast<size_t>(p.dims.output_depth);
+    std::vector<int32_t> multipliers = p.output_multiplier, shifts = p.output_shift;
+    if (!q.per_channel) {
+      multipliers.assign(outputs, p.output_multiplier.at(0));
+      shifts.assign(outputs, p.output_shift.at(0));
+    }
+    const std::string conv_params =
+        define_constant(out, ctx.prefix, "kiln::rt::Conv2DParams", "conv_params",
+                        fmt::format("{{{{1, 1, 1, 1, 0, 0}}, {}, {}, {}}}", q.input_offset,
+                                    q.output_offset, act_pair_int(q.act_min, q.act_max)));
+    const std::string in_shape =
+        define_constant(out, ctx.prefix, "kiln::rt::Shape4", "input_shape", literal(c.input));
+    const std::string f_shape =
+        define_constant(out, ctx.prefix, "kiln::rt::Shape4", "filter_shape", literal(c.filter));
+    const std::string o_shape =
+        define_constant(out, ctx.prefix, "kiln::rt::Shape4", "output_shape", literal(c.output));
+    const std::string mult = define_int32_array(out, ctx.prefix, "multiplier", multipliers);
+    const std::string shift = define_int32_array(out, ctx.prefix, "shift", shifts);
+    out.runtime_files.insert("runtime/conv2d_fast.h");
+    out.call = fmt::format(
+        "  status = kiln::rt::conv2d_int8_fast({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});\n",
+        conv_params, mult, shift, in_shape, ctx.input(op.inputs[0], "int8_t"), f_shape,
+        ctx.input(op.inputs[1], "int8_t"), optional_input(ctx, 2, "int32_t"), o_shape,
+        ctx.output(op.outputs[0], "int8_t"), ctx.scratch("void"));
+    return;
+  }
   out.runtime_files.insert("runtime/fully_connected.h");
   const auto& op = ctx.op;
   const std::string dims = define_constant(

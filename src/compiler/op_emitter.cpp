@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "exec/ops/fully_connected.h"
 #include "exec/ops/lstm.h"
 #include "exec/prepare_util.h"
 #include "runtime/conv2d_fast.h"
@@ -38,6 +39,46 @@ rt::Shape4 shape_of(const ir::Model& model, int32_t tensor) {
 
 }  // namespace
 
+bool depthwise_runs_as_conv(const ir::Model& model, const ir::Operator& op) {
+  if (op.type != ir::OpType::kDepthwiseConv2D || !int8_op(model, op) || op.inputs.size() < 2 ||
+      op.inputs[1] == ir::kNoTensor || op.outputs.empty())
+    return false;
+  const ir::Tensor& filter = model.tensor(op.inputs[1]);
+  const rt::Shape4 in = shape_of(model, op.inputs[0]);
+  const rt::Shape4 out = shape_of(model, op.outputs[0]);
+  // A single input channel widened to several outputs never runs in place (that needs equal
+  // channel counts), and the filter must be a constant to transpose.
+  return in.c == 1 && out.c > 1 && !filter.data.empty() && filter.dtype == ir::DType::kInt8;
+}
+
+FullyConnectedAsConv fully_connected_conv_shapes(const rt::FullyConnectedDims& dims) {
+  return {{dims.batches, 1, 1, dims.input_depth},
+          {dims.output_depth, 1, 1, dims.input_depth},
+          {dims.batches, 1, 1, dims.output_depth}};
+}
+
+bool fully_connected_runs_as_conv(const ir::Model& model, const ir::Operator& op) {
+  if (op.type != ir::OpType::kFullyConnected || !int8_op(model, op) || op.inputs.size() < 2 ||
+      op.inputs[1] == ir::kNoTensor || op.outputs.empty())
+    return false;
+  const ir::Tensor& filter = model.tensor(op.inputs[1]);
+  if (filter.dtype != ir::DType::kInt8 || filter.data.empty()) return false;
+  for (int64_t zero_point : filter.quant.zero_point)
+    if (zero_point != 0) return false;
+  const exec::FullyConnectedPrepared p = exec::prepare_fully_connected(model, op);
+  // Small layers stay on the portable kernel, where the convolution's setup and code outweigh
+  // the multiply-accumulates, and so do layers whose scratch would pass 8 KB of RAM (the
+  // convolution's columns take four bytes per input value, its requantization table 20 per
+  // output channel): the portable kernel needs none.
+  const int64_t macs = int64_t{p.dims.batches} * p.dims.input_depth * p.dims.output_depth;
+  const FullyConnectedAsConv c = fully_connected_conv_shapes(p.dims);
+  const size_t scratch = rt::conv2d_int8_fast_scratch_bytes(c.input, c.filter, c.output);
+  return p.dtype == ir::DType::kInt8 && p.params.filter_offset == 0 && p.dims.input_depth >= 8 &&
+         macs >= 8192 && scratch > 0 && scratch <= 8192 &&
+         filter.data.size() ==
+             static_cast<size_t>(p.dims.output_depth) * static_cast<size_t>(p.dims.input_depth);
+}
+
 int64_t op_scratch_bytes(const ir::Model& model, const ir::Operator& op) {
   switch (op.type) {
     case ir::OpType::kUnidirectionalSequenceLstm:
@@ -50,15 +91,25 @@ int64_t op_scratch_bytes(const ir::Model& model, const ir::Operator& op) {
     case ir::OpType::kDepthwiseConv2D:
       // The in-place variant's extra planes come with the in-place plan (output_sharing.cpp).
       if (!int8_op(model, op)) return 0;
+      if (depthwise_runs_as_conv(model, op)) {
+        const rt::Shape4 f = shape_of(model, op.inputs[1]);  // {1, H, W, multiplier}
+        return static_cast<int64_t>(rt::conv2d_int8_fast_scratch_bytes(
+            shape_of(model, op.inputs[0]), {f.c, f.h, f.w, 1}, shape_of(model, op.outputs.at(0))));
+      }
       return static_cast<int64_t>(
           rt::depthwise_conv2d_int8_fast_scratch_bytes(shape_of(model, op.outputs.at(0))));
+    case ir::OpType::kFullyConnected: {
+      if (!fully_connected_runs_as_conv(model, op)) return 0;
+      const FullyConnectedAsConv c =
+          fully_connected_conv_shapes(exec::prepare_fully_connected(model, op).dims);
+      return static_cast<int64_t>(rt::conv2d_int8_fast_scratch_bytes(c.input, c.filter, c.output));
+    }
     // The other kernels work in their output (or registers) only.
     case ir::OpType::kAdd:
     case ir::OpType::kAveragePool2D:
     case ir::OpType::kConcatenation:
     case ir::OpType::kDequantize:
     case ir::OpType::kExpandDims:
-    case ir::OpType::kFullyConnected:
     case ir::OpType::kLeakyRelu:
     case ir::OpType::kLogistic:
     case ir::OpType::kMaxPool2D:

@@ -10,6 +10,8 @@
 
 #include "compiler/fold_pad.h"
 #include "ir/model.h"
+#include "runtime/common.h"
+#include "runtime/fully_connected.h"
 
 namespace kiln::compiler {
 
@@ -43,6 +45,24 @@ struct EmittedOp {
 
 // Scratch bytes operator `op` needs (0 for most). Throws kiln::Error if unsupported.
 int64_t op_scratch_bytes(const ir::Model& model, const ir::Operator& op);
+
+// An int8 depthwise convolution of a single input channel is an ordinary convolution with
+// depth_multiplier filters of depth 1, and the compiler runs it as one (conv2d_int8_fast_packed,
+// the filter transposed ahead of time): the same sums, bias and requantization per output
+// channel, with the fast kernel's SMLAD loops instead of one multiply per tap.
+bool depthwise_runs_as_conv(const ir::Model& model, const ir::Operator& op);
+
+// Likewise an int8 FULLY_CONNECTED with a constant, symmetric (zero point 0) filter is a 1x1
+// convolution over `batches` pixels of depth input_depth, and runs as one (conv2d_int8_fast, on
+// the int8 filter) unless it is tiny.
+bool fully_connected_runs_as_conv(const ir::Model& model, const ir::Operator& op);
+
+// The convolution shapes of such a fully connected operator: {batches, 1, 1, depth},
+// {outputs, 1, 1, depth}, {batches, 1, 1, outputs}.
+struct FullyConnectedAsConv {
+  rt::Shape4 input, filter, output;
+};
+FullyConnectedAsConv fully_connected_conv_shapes(const rt::FullyConnectedDims& dims);
 
 // Emits one operator. Throws kiln::Error naming the operator and types if unsupported.
 EmittedOp emit_op(const EmitContext& ctx);

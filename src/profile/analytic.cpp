@@ -3,6 +3,7 @@
 #include <cmath>
 #include <variant>
 
+#include "compiler/op_emitter.h"
 #include "ir/op_stats.h"
 
 namespace kiln::profile {
@@ -22,24 +23,34 @@ struct OpCost {
 
 // Fitted (weighted least squares on relative error) to the per-call instruction counts that
 // `kiln profile --json` reports ("calls" against "analytic_ops") for the seven golden models, at
-// -O2. CONV_2D and DEPTHWISE_CONV_2D (depth multiplier 1) are fitted to the DSP-extension kernels
-// (runtime/conv2d_fast.h, depthwise_conv2d_fast.h): CONV_2D -34% (the 10x4 first layer of the
-// keyword model, one input channel) .. +10%, DEPTHWISE_CONV_2D -4..+6%. Depthwise convolutions
-// with other multipliers run the portable kernel and keep its coefficients. The others are
-// fitted to the portable kernels; FULLY_CONNECTED within 0.2%. Refit when the kernels change with
-// bench/profile_fit.py.
-OpCost cost_of(const ir::Operator& op) {
+// -O2. CONV_2D (and the single-input-channel DEPTHWISE_CONV_2D the compiler runs as a
+// convolution) and DEPTHWISE_CONV_2D with depth multiplier 1 are fitted to the DSP-extension
+// kernels (runtime/conv2d_fast.h with the packed filter, depthwise_conv2d_fast.h): CONV_2D
+// -37% (small-depth first layers) .. +26% per call, DEPTHWISE_CONV_2D -21..+14% per call, cost per
+// tap only (every golden depthwise layer is 3x3, so taps and outputs cannot be told apart).
+// Depthwise convolutions with other multipliers run the portable kernel and keep its
+// coefficients. FULLY_CONNECTED: as a convolution within 0.1% per call, the portable kernel
+// -4..+19%. The others are fitted to the portable kernels.
+// Refit when the kernels change with bench/profile_fit.py.
+OpCost cost_of(const ir::Model& model, const ir::Operator& op) {
   using ir::OpType;
+  const OpCost conv = {1.26, 0.72, 23.5, 0.0, 200.0, 1.24};
   switch (op.type) {
     case OpType::kConv2D:
-      return {1.45, 0.44, 34.9, 0.0, 200.0, 1.34};
+      return conv;
     case OpType::kDepthwiseConv2D: {
+      // One input channel widened by the multiplier runs as a convolution.
+      if (compiler::depthwise_runs_as_conv(model, op)) return conv;
       const auto* options = std::get_if<ir::DepthwiseConv2DOptions>(&op.options);
       if (options && options->depth_multiplier != 1) return {0.0, 24.0, 154.0, 0.0, 200.0, 1.35};
-      return {0.0, 8.66, 21.3, 0.0, 200.0, 1.38};
+      return {0.0, 5.30, 0.0, 0.0, 200.0, 1.44};
     }
     case OpType::kFullyConnected:
-      return {7.0, 0.0, 69.5, 0.0, 135.0, 1.42};
+      // Larger int8 layers run as a 1x1 convolution (the fast kernel, both of its pixel columns
+      // busy with the one input row).
+      if (compiler::fully_connected_runs_as_conv(model, op))
+        return {2.90, 0.0, 93.6, 0.0, 200.0, 1.36};
+      return {6.94, 0.0, 64.3, 0.0, 200.0, 1.42};
     case OpType::kUnidirectionalSequenceLstm:
       return {8.0, 0.0, 190.0, 0.0, 2000.0, 1.44};
     case OpType::kAveragePool2D:
@@ -92,7 +103,7 @@ OpFeatures op_features(const ir::Model& model, const ir::Operator& op) {
 AnalyticEstimate analytic_estimate(const ir::Model& model) {
   AnalyticEstimate e;
   for (const ir::Operator& op : model.operators) {
-    const OpCost c = cost_of(op);
+    const OpCost c = cost_of(model, op);
     OpEstimate o;
     o.op = ir::op_name(op.type);
     o.features = op_features(model, op);

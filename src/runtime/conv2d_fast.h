@@ -4,11 +4,13 @@
 // Two output pixels at a time, their input windows are copied into a column buffer as 16-bit
 // values with the input offset already added (padding becomes 0), in the order the SMLAD
 // instruction wants; then every pair of filter rows is multiplied with both columns, two 16-bit
-// products per instruction, each loaded filter and column word used twice. Filters stay in
-// TFLite's layout. Output pixels are produced in memory order and each is written only after
-// its whole window was read, so the kernel may run with the output placed over its input
-// wherever conv2d_int8 may (compiler/output_sharing.h), including the pointwise in-place
-// placement of conv2d_pointwise_in_place.h.
+// products per instruction, each loaded filter and column word used twice. conv2d_int8_fast
+// reads the filter in TFLite's layout and widens it in the inner loop; conv2d_int8_fast_packed
+// reads it packed ahead of time (by the AOT compiler) into 16-bit words in the order the loop
+// uses them, so that the loop is loads and SMLADs only. Output pixels are produced in memory order
+// and each is written only after its whole window was read, so the kernel may run with the output
+// placed over its input wherever conv2d_int8 may (compiler/output_sharing.h), including the
+// pointwise in-place placement of conv2d_pointwise_in_place.h.
 //
 // On other targets the DSP instructions are emulated exactly (simd32.h), so host tests check the
 // very algorithm the device runs. Requantization parameters outside the table's range
@@ -37,6 +39,25 @@ Status conv2d_int8_fast(const Conv2DParams& params, const int32_t* output_multip
                         const int32_t* output_shift, const Shape4& input_shape, const int8_t* input,
                         const Shape4& filter_shape, const int8_t* filter, const int32_t* bias,
                         const Shape4& output_shape, int8_t* output, void* scratch);
+
+// The filter packed for conv2d_int8_fast_packed, computed ahead of time (the AOT compiler emits
+// it as a constant): for each pair of filter rows (output channels) r, r + 1, for each group of
+// four values, the words (a0, a2), (a1, a3), (b0, b2), (b1, b3) of 16-bit lanes, then the
+// last depth % 4 values of row r and of row r + 1 as int32. An odd last row pairs with zeros.
+// Words of the packed filter (0 for invalid shapes).
+size_t conv2d_int8_fast_packed_filter_words(const Shape4& filter_shape);
+
+// Fills `packed` (conv2d_int8_fast_packed_filter_words words) from the filter in TFLite's layout.
+Status conv2d_int8_fast_pack_filter(const Shape4& filter_shape, const int8_t* filter,
+                                    int32_t* packed);
+
+// conv2d_int8_fast with the packed filter: the inner loop only loads and multiplies. The filter
+// must not be grouped (filter depth = input depth); the results are the same bit for bit.
+Status conv2d_int8_fast_packed(const Conv2DParams& params, const int32_t* output_multiplier,
+                               const int32_t* output_shift, const Shape4& input_shape,
+                               const int8_t* input, const Shape4& filter_shape,
+                               const int32_t* packed_filter, const int32_t* bias,
+                               const Shape4& output_shape, int8_t* output, void* scratch);
 
 }  // namespace rt
 }  // namespace kiln

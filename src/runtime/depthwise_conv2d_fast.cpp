@@ -111,6 +111,183 @@ inline int8_t single_at(const DepthwiseJob& j, const int8_t* batch, int32_t out_
   return j.clamp(requant_apply(acc, j.table[c]));
 }
 
+// Filters of at most this many taps (7x7) are widened once per channel quad into a stack buffer
+// by the in-place kernel; larger ones widen every tap where it is used (quad_at).
+const int32_t kMaxWideTaps = 49;
+
+// Tap t of channels c..c+3 as two words of 16-bit lanes: words[2t] = (w_c, w_c+2) and
+// words[2t + 1] = (w_c+1, w_c+3), the lanes SXTAB16 makes of an input word.
+void widen_quad_taps(const int8_t* filter, int32_t channels, int32_t taps, int32_t c,
+                     int32_t* words) {
+  const int8_t* f = filter + c;
+  for (int32_t t = 0; t < taps; ++t, f += channels) {
+    const int32_t v = simd32::load4(f);
+    words[2 * t] = simd32::sxtb16(v);
+    words[2 * t + 1] = simd32::sxtb16_odd(v);
+  }
+}
+
+struct QuadAcc {
+  int32_t a0, a1, a2, a3;
+};
+
+// One input pixel of channels c..c+3 (four bytes at `in`) times one widened tap.
+inline void quad_mac(QuadAcc& q, const int8_t* in, const int32_t* tap, int32_t offsets) {
+  simd32::keep_loads_in_order();
+  const int32_t v = simd32::load4(in);
+  const int32_t v_even = simd32::sxtab16(offsets, v);     // channels c, c + 2
+  const int32_t v_odd = simd32::sxtab16_odd(offsets, v);  // channels c + 1, c + 3
+  q.a0 = simd32::smlabb(v_even, tap[0], q.a0);
+  q.a2 = simd32::smlatt(v_even, tap[0], q.a2);
+  q.a1 = simd32::smlabb(v_odd, tap[1], q.a1);
+  q.a3 = simd32::smlatt(v_odd, tap[1], q.a3);
+}
+
+// What the windows of one channel quad share.
+struct QuadContext {
+  int32_t in_step;   // bytes from one tap to the next along x
+  int32_t row_step;  // bytes from one tap row to the next
+  int32_t offsets;   // the input offset in both halves
+  int32_t filter_w;
+  const int32_t* wide;          // the widened taps (widen_quad_taps)
+  const RequantChannel* table;  // the four channels' entries
+  int32_t lo, hi;
+};
+
+// Bias and requantization of channels c..c+3 around the accumulation; dst gets four bytes.
+template <bool kFullRange, bool kPreShift>
+inline void quad_finish(const QuadContext& k, const QuadAcc& q, int8_t* dst) {
+  const RequantChannel* t = k.table;
+  dst[0] = requant_clamp<kFullRange, kPreShift>(q.a0, t[0], k.lo, k.hi);
+  dst[1] = requant_clamp<kFullRange, kPreShift>(q.a1, t[1], k.lo, k.hi);
+  dst[2] = requant_clamp<kFullRange, kPreShift>(q.a2, t[2], k.lo, k.hi);
+  dst[3] = requant_clamp<kFullRange, kPreShift>(q.a3, t[3], k.lo, k.hi);
+}
+
+inline QuadAcc quad_bias(const QuadContext& k) {
+  const QuadAcc q = {k.table[0].bias, k.table[1].bias, k.table[2].bias, k.table[3].bias};
+  return q;
+}
+
+// One output pixel whose whole 3x3 window is inside the input: nine taps at fixed offsets. The
+// window functions are kept out of line so that the compiler gives their accumulation every
+// register instead of spilling it around the row loop's bookkeeping.
+template <bool kFullRange, bool kPreShift>
+__attribute__((noinline)) void quad_window_3x3(const QuadContext& k, const int8_t* in,
+                                               int8_t* dst) {
+  const int32_t step = k.in_step, row_step = k.row_step, offsets = k.offsets;
+  const int32_t* w = k.wide;
+  QuadAcc q = quad_bias(k);
+  quad_mac(q, in, w, offsets);
+  quad_mac(q, in + step, w + 2, offsets);
+  quad_mac(q, in + 2 * step, w + 4, offsets);
+  in += row_step;
+  quad_mac(q, in, w + 6, offsets);
+  quad_mac(q, in + step, w + 8, offsets);
+  quad_mac(q, in + 2 * step, w + 10, offsets);
+  in += row_step;
+  quad_mac(q, in, w + 12, offsets);
+  quad_mac(q, in + step, w + 14, offsets);
+  quad_mac(q, in + 2 * step, w + 16, offsets);
+  quad_finish<kFullRange, kPreShift>(k, q, dst);
+}
+
+// One output pixel over `rows` x kCols taps of a 3x3 filter clipped at the input's border: the
+// columns unrolled, the rows counted.
+template <int32_t kCols, bool kFullRange, bool kPreShift>
+__attribute__((noinline)) void quad_window_cols(const QuadContext& k, const int8_t* in,
+                                                const int32_t* w, int32_t rows, int8_t* dst) {
+  const int32_t step = k.in_step, row_step = k.row_step, offsets = k.offsets;
+  QuadAcc q = quad_bias(k);
+  for (int32_t r = 0; r < rows; ++r, in += row_step, w += 6) {
+    quad_mac(q, in, w, offsets);
+    quad_mac(q, in + step, w + 2, offsets);
+    if (kCols == 3) quad_mac(q, in + 2 * step, w + 4, offsets);
+  }
+  quad_finish<kFullRange, kPreShift>(k, q, dst);
+}
+
+// One output pixel over `rows` x `cols` taps (the window clipped to the input); `in` and `w`
+// point at its first tap.
+template <bool kFullRange, bool kPreShift>
+__attribute__((noinline)) void quad_window(const QuadContext& k, const int8_t* in, const int32_t* w,
+                                           int32_t rows, int32_t cols, int8_t* dst) {
+  const int32_t step = k.in_step, row_step = k.row_step, offsets = k.offsets;
+  const int32_t w_row_step = 2 * k.filter_w;
+  QuadAcc q = quad_bias(k);
+  for (int32_t r = 0; r < rows; ++r, in += row_step, w += w_row_step) {
+    const int8_t* tap_in = in;
+    for (int32_t i = 0; i < cols; ++i, tap_in += step) quad_mac(q, tap_in, w + 2 * i, offsets);
+  }
+  quad_finish<kFullRange, kPreShift>(k, q, dst);
+}
+
+// One output row of channels c..c+3 into dst, four bytes per pixel, from the widened taps.
+// Everything that depends on the row only is computed once; with kFilter3x3, pixels whose window
+// lies wholly inside the input take the unrolled window.
+template <bool kFilter3x3, bool kFullRange, bool kPreShift>
+void quad_row(const DepthwiseJob& j, const QuadContext& k, const int8_t* batch, int32_t out_y,
+              int32_t c, int8_t* dst) {
+  const int32_t channels = j.in.c;
+  const int32_t origin_y = out_y * j.win.stride_h - j.win.pad_h;
+  const TapRange ry = taps_inside(origin_y, j.win.dilation_h, j.filter.h, j.in.h);
+  const int32_t rows = ry.end - ry.begin;
+  if (rows <= 0) {
+    // Every tap row is padding: the bias alone.
+    for (int32_t x = 0; x < j.out.w; ++x, dst += 4)
+      quad_finish<kFullRange, kPreShift>(k, quad_bias(k), dst);
+    return;
+  }
+  const int8_t* first_row =
+      batch + (origin_y + ry.begin * j.win.dilation_h) * j.in.w * channels + c;
+  const int32_t* first_taps = k.wide + 2 * ry.begin * k.filter_w;
+  const bool full_rows = rows == 3;
+  const int32_t dilation_w = j.win.dilation_w;
+  const int32_t last_tap_x = (k.filter_w - 1) * dilation_w;
+  const int32_t in_w = j.in.w;
+  const int32_t out_w = j.out.w;
+  const int32_t stride_w = j.win.stride_w;
+  int32_t origin_x = -j.win.pad_w;
+  for (int32_t x = 0; x < out_w; ++x, dst += 4, origin_x += stride_w) {
+    if (kFilter3x3 && full_rows && origin_x >= 0 && origin_x + last_tap_x < in_w) {
+      quad_window_3x3<kFullRange, kPreShift>(k, first_row + origin_x * channels, dst);
+      continue;
+    }
+    const TapRange rx = taps_inside(origin_x, dilation_w, k.filter_w, in_w);
+    if (rx.begin >= rx.end) {
+      quad_finish<kFullRange, kPreShift>(k, quad_bias(k), dst);
+      continue;
+    }
+    const int8_t* in = first_row + (origin_x + rx.begin * dilation_w) * channels;
+    const int32_t* w = first_taps + 2 * rx.begin;
+    const int32_t cols = rx.end - rx.begin;
+    if (kFilter3x3 && cols == 3)
+      quad_window_cols<3, kFullRange, kPreShift>(k, in, w, rows, dst);
+    else if (kFilter3x3 && cols == 2)
+      quad_window_cols<2, kFullRange, kPreShift>(k, in, w, rows, dst);
+    else
+      quad_window<kFullRange, kPreShift>(k, in, w, rows, cols, dst);
+  }
+}
+
+typedef void (*QuadRowFn)(const DepthwiseJob&, const QuadContext&, const int8_t*, int32_t, int32_t,
+                          int8_t*);
+
+template <bool kFilter3x3>
+QuadRowFn pick_quad_row_for(bool full_range, bool pre_shift) {
+  if (full_range)
+    return pre_shift ? &quad_row<kFilter3x3, true, true> : &quad_row<kFilter3x3, true, false>;
+  return pre_shift ? &quad_row<kFilter3x3, false, true> : &quad_row<kFilter3x3, false, false>;
+}
+
+// The row routine for this filter size, activation range and requantization table.
+QuadRowFn pick_quad_row(const DepthwiseJob& j) {
+  const bool full_range = j.clamp.lo == -128 && j.clamp.hi == 127;
+  const bool pre_shift = requant_table_pre_shifts(j.table, j.out.c);
+  if (j.filter.h == 3 && j.filter.w == 3) return pick_quad_row_for<true>(full_range, pre_shift);
+  return pick_quad_row_for<false>(full_range, pre_shift);
+}
+
 // True if the byte ranges share a byte; compared as integers, the pointers may come from
 // unrelated objects.
 bool ranges_overlap(const void* a, size_t a_bytes, const void* b, size_t b_bytes) {
@@ -212,20 +389,38 @@ Status depthwise_conv2d_int8_in_place_fast(const DepthwiseConv2DParams& params,
   const int32_t plane = output_shape.h * output_shape.w;
   const int32_t input_batch = input_shape.h * input_shape.w * channels;
   const int32_t output_batch = plane * channels;
+  const int32_t taps = filter_shape.h * filter_shape.w;
+  int32_t wide[2 * kMaxWideTaps];
+  const QuadRowFn wide_rows = taps <= kMaxWideTaps ? pick_quad_row(job) : 0;
   for (int32_t n = 0; n < output_shape.n; ++n) {
     const int8_t* batch = data + n * input_batch;
     int8_t* out_batch = data + n * output_batch;
     for (int32_t c = 0; c < channels; c += 4) {
       const bool quad = c < quads;
       // Pass 1: channels c..c+3 (or c alone) of every output pixel, reading only those channels.
-      int8_t* dst = planes;
-      for (int32_t y = 0; y < output_shape.h; ++y)
-        for (int32_t x = 0; x < output_shape.w; ++x, dst += 4) {
-          if (quad)
-            quad_at(job, batch, y, x, c, dst);
-          else
-            for (int32_t k = 0; c + k < channels; ++k) dst[k] = single_at(job, batch, y, x, c + k);
-        }
+      if (quad && wide_rows) {
+        widen_quad_taps(filter, channels, taps, c, wide);
+        const QuadContext k = {params.window.dilation_w * channels,
+                               params.window.dilation_h * input_shape.w * channels,
+                               simd32::pack_halves(params.input_offset, params.input_offset),
+                               filter_shape.w,
+                               wide,
+                               job.table + c,
+                               params.act_min,
+                               params.act_max};
+        for (int32_t y = 0; y < output_shape.h; ++y)
+          wide_rows(job, k, batch, y, c, planes + y * output_shape.w * 4);
+      } else {
+        int8_t* dst = planes;
+        for (int32_t y = 0; y < output_shape.h; ++y)
+          for (int32_t x = 0; x < output_shape.w; ++x, dst += 4) {
+            if (quad)
+              quad_at(job, batch, y, x, c, dst);
+            else
+              for (int32_t k = 0; c + k < channels; ++k)
+                dst[k] = single_at(job, batch, y, x, c + k);
+          }
+      }
       // Pass 2: over the same channels of the input, which nothing reads any more.
       if (quad) {
         for (int32_t q = 0; q < plane; ++q)

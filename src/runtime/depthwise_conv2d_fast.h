@@ -11,7 +11,9 @@
 // its window, like the reference, so it may run on the memory plan's shifted placements.
 // depthwise_conv2d_int8_in_place_fast keeps the in-place scheme of depthwise_conv2d_in_place.h
 // with groups of four channel planes instead of one: the outputs of channels c..c+3 overwrite
-// nothing but inputs of those channels, which are fully read by then.
+// nothing but inputs of those channels, which are fully read by then. Working one channel quad
+// at a time, it widens the quad's filter taps once (into a stack buffer of up to 49 taps, 392
+// bytes) and computes a row of outputs at a time; 3x3 windows inside the input run unrolled.
 //
 // Other depth multipliers, activation ranges beyond int8, or requantization parameters outside
 // the fast range run the reference kernels.

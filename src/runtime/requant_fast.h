@@ -66,10 +66,23 @@ inline bool requant_table_build(const int32_t* bias, const int32_t* multiplier,
 }
 
 // acc already includes the bias; returns the output before the activation clamp.
-inline int32_t requant_apply(int32_t acc, const RequantChannel& t) {
+// kPreShift false skips the pre-shift, for tables whose pre_shift is 0 everywhere.
+template <bool kPreShift>
+inline int32_t requant_apply_as(int32_t acc, const RequantChannel& t) {
   const int32_t x = simd32::smmlar(acc, t.multiplier2, acc);
   const int32_t u = x - static_cast<int32_t>(static_cast<uint32_t>(x) >> 31);
-  return simd32::qadd(u >> t.pre_shift, t.rounding) >> t.post_shift;
+  return simd32::qadd(kPreShift ? u >> t.pre_shift : u, t.rounding) >> t.post_shift;
+}
+
+inline int32_t requant_apply(int32_t acc, const RequantChannel& t) {
+  return requant_apply_as<true>(acc, t);
+}
+
+// True if some channel of the table needs the pre-shift (a right shift beyond 22).
+inline bool requant_table_pre_shifts(const RequantChannel* table, int32_t channels) {
+  for (int32_t c = 0; c < channels; ++c)
+    if (table[c].pre_shift != 0) return true;
+  return false;
 }
 
 // The activation clamp, [act_min, act_max] within the int8 range.
@@ -82,6 +95,18 @@ struct Int8Clamp {
     return static_cast<int8_t>(v);
   }
 };
+
+// The output step with the activation clamp in one call, for the inner loops. With kFullRange
+// ([lo, hi] is the whole int8 range, as for no activation or a ReLU at zero point -128) one SSAT
+// is the clamp; otherwise the bounds are compared, which the caller keeps in registers.
+template <bool kFullRange, bool kPreShift>
+inline int8_t requant_clamp(int32_t acc, const RequantChannel& t, int32_t lo, int32_t hi) {
+  int32_t v = requant_apply_as<kPreShift>(acc, t);
+  if (kFullRange) return static_cast<int8_t>(simd32::ssat8(v));
+  v = v < lo ? lo : v;
+  v = v > hi ? hi : v;
+  return static_cast<int8_t>(v);
+}
 
 }  // namespace rt
 }  // namespace kiln

@@ -31,6 +31,15 @@ inline int32_t load4(const void* p) {
   return v;
 }
 
+// Two consecutive words of a word-aligned array (an LDRD or two LDRs, the compiler's choice:
+// back-to-back loads pipeline on the M4, so either costs three cycles).
+inline void load_pair(const int32_t* p, int32_t& first, int32_t& second) {
+  uint64_t v;
+  memcpy(&v, p, 8);
+  first = static_cast<int32_t>(static_cast<uint32_t>(v));
+  second = static_cast<int32_t>(static_cast<uint32_t>(v >> 32));
+}
+
 inline void store4(void* p, int32_t v) {
   memcpy(p, &v, 4);
 }
@@ -47,6 +56,27 @@ inline int32_t pack_halves(int32_t h0, int32_t h1) {
 }
 inline int32_t byte_of(int32_t v, int i) {
   return static_cast<int8_t>((static_cast<uint32_t>(v) >> (8 * i)) & 0xFFu);
+}
+
+// A scheduling fence for unrolled multiply-accumulate chains: GCC's pre-allocation scheduler
+// hoists every load of an unrolled block to its top and then spills the values to the stack.
+// An empty asm that may touch memory keeps the loads after it in place; it emits no instruction.
+inline void keep_loads_in_order() {
+#if KILN_SIMD32_DSP
+  __asm__ volatile("" ::: "memory");
+#endif
+}
+
+// Makes the compiler have both values in registers here, so that the loads producing them are
+// issued together before it (back-to-back loads pipeline on the M4: one cycle each after the
+// first, two when a load follows arithmetic). Emits no instruction.
+inline void settle(int32_t& a, int32_t& b) {
+#if KILN_SIMD32_DSP
+  __asm__ volatile("" : "+r"(a), "+r"(b));
+#else
+  (void)a;
+  (void)b;
+#endif
 }
 
 // Bytes b0 and b2 sign-extended into the two halves: (b0, b2).

@@ -556,6 +556,45 @@ TEST(EmitOps, ConvFamilyMatchesExecutor) {
   expect_generated_code_matches_executor(g, "conv_ops");
 }
 
+TEST(EmitOps, SingleChannelDepthwiseAndLargeFullyConnectedRunAsConvolutions) {
+  // The compiler runs these with the fast convolution kernel (op_emitter.h); the generated code
+  // must still match the executor's portable kernels bit for bit.
+  Graph g(41);
+  const float in_scale = 0.04f;
+  const int32_t x1 = g.input({1, 7, 6, 1}, DType::kInt8, in_scale, 5);
+  ir::DepthwiseConv2DOptions dw;
+  dw.padding = ir::Padding::kSame;
+  dw.stride_w = 2;
+  dw.depth_multiplier = 5;
+  const std::vector<float> dw_scales = {0.01f, 0.02f, 0.015f, 0.012f, 0.03f};
+  std::vector<float> dw_bias_scales;
+  for (float s : dw_scales) dw_bias_scales.push_back(s * in_scale);
+  const std::vector<int64_t> zeros5(5, 0);
+  const int32_t dw8 =
+      g.random_constant({1, 3, 2, 5}, DType::kInt8, -127, 127, {dw_scales, zeros5, 3});
+  const int32_t dwb =
+      g.random_constant({5}, DType::kInt32, -2000, 2000, {dw_bias_scales, zeros5, 0});
+  g.op("depthwise of one channel", OpType::kDepthwiseConv2D, {x1, dw8, dwb},
+       {g.activation({1, 7, 3, 5}, DType::kInt8, 0.06f, -3)}, dw);
+
+  const int32_t x8 = g.input({2, 96}, DType::kInt8, in_scale, -9);
+  const int32_t fc_w8 = g.random_constant({90, 96}, DType::kInt8, -127, 127, per_tensor(0.003f));
+  const int32_t fc_b8 =
+      g.random_constant({90}, DType::kInt32, -3000, 3000, per_tensor(0.003f * in_scale));
+  ir::FullyConnectedOptions relu;
+  relu.activation = ir::Activation::kRelu;
+  g.op("fully_connected over two batches", OpType::kFullyConnected, {x8, fc_w8, fc_b8},
+       {g.activation({2, 90}, DType::kInt8, 0.15f, -20)}, relu);
+
+  EXPECT_TRUE(compiler::depthwise_runs_as_conv(g.model(), g.model().operators[0]));
+  EXPECT_TRUE(compiler::fully_connected_runs_as_conv(g.model(), g.model().operators[1]));
+  const std::string source = generated_source(g.model(), "as_conv");
+  EXPECT_NE(source.find("conv2d_int8_fast_packed("), std::string::npos);
+  EXPECT_NE(source.find("conv2d_int8_fast("), std::string::npos);
+  EXPECT_EQ(source.find("fully_connected_int8("), std::string::npos);
+  expect_generated_code_matches_executor(g, "as_conv_ops");
+}
+
 // ---- arithmetic family ----
 
 Graph arithmetic_family_graph() {

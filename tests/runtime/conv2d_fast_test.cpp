@@ -73,20 +73,94 @@ struct RandomConv {
               kOk);
     return out;
   }
+
+  std::vector<int32_t> packed_filter() const {
+    std::vector<int32_t> packed(conv2d_int8_fast_packed_filter_words(filter));
+    EXPECT_FALSE(packed.empty());
+    EXPECT_EQ(conv2d_int8_fast_pack_filter(filter, filter_data.data(), packed.data()), kOk);
+    return packed;
+  }
+
+  std::vector<int8_t> fast_packed() const {
+    const std::vector<int32_t> packed = packed_filter();
+    std::vector<int32_t> scratch(conv2d_int8_fast_scratch_bytes(input, filter, output) / 4 + 1);
+    std::vector<int8_t> out(elements(output));
+    EXPECT_EQ(
+        conv2d_int8_fast_packed(params, multiplier.data(), shift.data(), input, input_data.data(),
+                                filter, packed.data(), has_bias ? bias.data() : nullptr, output,
+                                out.data(), scratch.data()),
+        kOk);
+    return out;
+  }
 };
 
 TEST(Conv2DFast, MatchesTheReferenceOnRandomLayers) {
   for (uint32_t seed = 0; seed < 400; ++seed) {
     const RandomConv conv(seed * 17);
-    ASSERT_EQ(conv.fast(), conv.reference()) << "seed " << seed;
+    const std::vector<int8_t> expected = conv.reference();
+    ASSERT_EQ(conv.fast(), expected) << "seed " << seed;
+    ASSERT_EQ(conv.fast_packed(), expected) << "seed " << seed;
   }
 }
 
 TEST(Conv2DFast, MatchesTheReferenceOnRandomPointwiseLayers) {
   for (uint32_t seed = 0; seed < 200; ++seed) {
     const RandomConv conv(seed * 31 + 5, /*pointwise=*/true);
-    ASSERT_EQ(conv.fast(), conv.reference()) << "seed " << seed;
+    const std::vector<int8_t> expected = conv.reference();
+    ASSERT_EQ(conv.fast(), expected) << "seed " << seed;
+    ASSERT_EQ(conv.fast_packed(), expected) << "seed " << seed;
   }
+}
+
+TEST(Conv2DFast, PackedFilterLayout) {
+  // Three rows of depth 5: one group of four plus one tail value; the odd third row pairs with
+  // zeros. A word of two 16-bit lanes holds lo in bits 0-15 and hi in bits 16-31.
+  const Shape4 filter = {3, 1, 1, 5};
+  const int8_t rows[] = {1,   -2, 3,  -4,  5,    //
+                         6,   7,  -8, 9,   -10,  //
+                         -11, 12, 13, -14, 15};
+  auto lanes = [](int32_t lo, int32_t hi) {
+    return static_cast<int32_t>(static_cast<uint32_t>(lo) & 0xFFFFu) +
+           static_cast<int32_t>(static_cast<uint32_t>(hi) << 16);
+  };
+  const std::vector<int32_t> expected = {lanes(1, 3),
+                                         lanes(-2, -4),
+                                         lanes(6, -8),
+                                         lanes(7, 9),
+                                         5,
+                                         -10,  // rows 0 and 1
+                                         lanes(-11, 13),
+                                         lanes(12, -14),
+                                         0,
+                                         0,
+                                         15,
+                                         0};  // row 2 and zeros
+  ASSERT_EQ(conv2d_int8_fast_packed_filter_words(filter), expected.size());
+  std::vector<int32_t> packed(expected.size(), 99);
+  ASSERT_EQ(conv2d_int8_fast_pack_filter(filter, rows, packed.data()), kOk);
+  EXPECT_EQ(packed, expected);
+  EXPECT_EQ(conv2d_int8_fast_pack_filter(filter, nullptr, packed.data()), kBadArgument);
+}
+
+TEST(Conv2DFast, PackedRejectsGroupedFilters) {
+  RandomConv grouped(4);
+  grouped.input = {1, 5, 5, 6};
+  grouped.filter = {4, 3, 3, 3};
+  grouped.output = {1, 3, 3, 4};
+  grouped.params.window = {1, 1, 1, 1, 0, 0};
+  grouped.input_data = random_int8(elements(grouped.input), 9);
+  grouped.filter_data = random_int8(elements(grouped.filter), 10);
+  grouped.bias.resize(4);
+  grouped.multiplier.resize(4);
+  grouped.shift.resize(4);
+  const std::vector<int32_t> packed = grouped.packed_filter();
+  std::vector<int32_t> scratch(64 * 1024);
+  std::vector<int8_t> out(elements(grouped.output));
+  EXPECT_EQ(conv2d_int8_fast_packed(grouped.params, grouped.multiplier.data(), grouped.shift.data(),
+                                    grouped.input, grouped.input_data.data(), grouped.filter,
+                                    packed.data(), grouped.bias.data(), grouped.output, out.data(),
+                                    scratch.data()),
+            kBadArgument);
 }
 
 TEST(Conv2DFast, PointwiseOutputMayOverwriteItsInput) {
@@ -112,6 +186,15 @@ TEST(Conv2DFast, PointwiseOutputMayOverwriteItsInput) {
                                scratch.data()),
               kOk);
     ASSERT_EQ(std::vector<int8_t>(out, out + out_bytes), expected) << "seed " << seed;
+    // The packed variant, in the same placement.
+    std::memcpy(in, conv.input_data.data(), in_bytes);
+    const std::vector<int32_t> packed = conv.packed_filter();
+    ASSERT_EQ(conv2d_int8_fast_packed(conv.params, conv.multiplier.data(), conv.shift.data(),
+                                      conv.input, in, conv.filter, packed.data(),
+                                      conv.has_bias ? conv.bias.data() : nullptr, conv.output, out,
+                                      scratch.data()),
+              kOk);
+    ASSERT_EQ(std::vector<int8_t>(out, out + out_bytes), expected) << "packed, seed " << seed;
   }
 }
 

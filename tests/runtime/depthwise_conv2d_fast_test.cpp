@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "conv_test_util.h"
+#include "runtime/conv2d_fast.h"
 #include "runtime/depthwise_conv2d.h"
 
 namespace kiln::rt {
@@ -23,13 +24,17 @@ struct RandomDepthwise {
   std::vector<int32_t> bias, multiplier, shift;
   bool has_bias = true;
 
-  explicit RandomDepthwise(uint32_t seed, int32_t depth_multiplier = 1) {
+  // filter_size > 0 fixes a square filter, channels > 0 the input depth.
+  explicit RandomDepthwise(uint32_t seed, int32_t depth_multiplier = 1, int filter_size = 0,
+                           int channels = 0) {
     std::mt19937 gen(seed);
     auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(gen); };
     Window2D& w = params.window;
     params.depth_multiplier = depth_multiplier;
     input = {pick(1, 2), pick(1, 9), pick(1, 9), pick(1, 14)};
+    if (channels > 0) input.c = channels;
     filter = {1, pick(1, 4), pick(1, 4), input.c * depth_multiplier};
+    if (filter_size > 0) filter.h = filter.w = filter_size;
     w.stride_h = pick(1, 2);
     w.stride_w = pick(1, 2);
     w.dilation_h = pick(1, 2);
@@ -104,6 +109,58 @@ TEST(DepthwiseConv2DFast, InPlaceMatchesTheReferenceOnRandomLayers) {
     ++checked;
   }
   EXPECT_GT(checked, 300);
+}
+
+TEST(DepthwiseConv2DFast, InPlace3x3MatchesTheReference) {
+  // 3x3 filters take the widened-tap row routines: whole windows unrolled, windows clipped to
+  // two or three columns, and the general clipped window.
+  int checked = 0;
+  for (uint32_t seed = 0; seed < 300; ++seed) {
+    const RandomDepthwise conv(seed * 29 + 11, 1, /*filter_size=*/3);
+    if (conv.output.h * conv.output.w > conv.input.h * conv.input.w) continue;
+    ASSERT_EQ(conv.fast_in_place(), conv.reference()) << "seed " << seed;
+    ++checked;
+  }
+  EXPECT_GT(checked, 150);
+}
+
+TEST(DepthwiseConv2DFast, InPlaceLargeFilterMatchesTheReference) {
+  // 8x8 = 64 taps: more than the widened-tap buffer holds, so every tap is widened where used.
+  int checked = 0;
+  for (uint32_t seed = 0; seed < 40; ++seed) {
+    const RandomDepthwise conv(seed * 37 + 2, 1, /*filter_size=*/8);
+    if (conv.output.h * conv.output.w > conv.input.h * conv.input.w) continue;
+    ASSERT_EQ(conv.fast_in_place(), conv.reference()) << "seed " << seed;
+    ++checked;
+  }
+  EXPECT_GT(checked, 10);
+}
+
+TEST(DepthwiseConv2DFast, SingleInputChannelIsAConvolution) {
+  // What the compiler relies on to run such layers with the convolution kernel: depthwise
+  // filter {1, H, W, M} over one input channel equals the convolution filter {M, H, W, 1}.
+  for (uint32_t seed = 0; seed < 200; ++seed) {
+    const int32_t multiplier = static_cast<int32_t>(2 + seed % 8);
+    const RandomDepthwise dw(seed * 41 + 3, multiplier, 0, /*channels=*/1);
+    const Shape4 conv_filter = {multiplier, dw.filter.h, dw.filter.w, 1};
+    const size_t taps = static_cast<size_t>(dw.filter.h * dw.filter.w);
+    std::vector<int8_t> transposed(dw.filter_data.size());
+    for (size_t m = 0; m < static_cast<size_t>(multiplier); ++m)
+      for (size_t t = 0; t < taps; ++t)
+        transposed[m * taps + t] = dw.filter_data[t * static_cast<size_t>(multiplier) + m];
+    std::vector<int32_t> packed(conv2d_int8_fast_packed_filter_words(conv_filter));
+    ASSERT_EQ(conv2d_int8_fast_pack_filter(conv_filter, transposed.data(), packed.data()), kOk);
+    const Conv2DParams params = {dw.params.window, dw.params.input_offset, dw.params.output_offset,
+                                 dw.params.act_min, dw.params.act_max};
+    std::vector<int32_t> scratch(
+        conv2d_int8_fast_scratch_bytes(dw.input, conv_filter, dw.output) / 4 + 1);
+    std::vector<int8_t> out(elements(dw.output));
+    ASSERT_EQ(conv2d_int8_fast_packed(params, dw.multiplier.data(), dw.shift.data(), dw.input,
+                                      dw.input_data.data(), conv_filter, packed.data(),
+                                      dw.bias_or_null(), dw.output, out.data(), scratch.data()),
+              kOk);
+    ASSERT_EQ(out, dw.reference()) << "seed " << seed;
+  }
 }
 
 TEST(DepthwiseConv2DFast, OtherMultipliersAndRequantizationRunTheReference) {

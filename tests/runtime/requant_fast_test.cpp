@@ -91,6 +91,32 @@ TEST(RequantFast, MatchesTheReferenceAtEveryRoundingTie) {
     }
 }
 
+TEST(RequantFast, ClampVariantsMatchTheReference) {
+  // requant_clamp without the pre-shift serves tables whose right shifts are all at most 22;
+  // the full-range variant clamps with SSAT alone.
+  std::mt19937 gen(11);
+  std::uniform_int_distribution<int32_t> any(INT32_MIN, INT32_MAX);
+  std::uniform_int_distribution<int32_t> mantissa(1 << 30, INT32_MAX);
+  std::uniform_int_distribution<int32_t> zp_dist(-128, 127);
+  for (int i = 0; i < 100000; ++i) {
+    const int32_t multiplier = mantissa(gen);
+    const int32_t shift = -1 - i % 31;
+    const int32_t zp = zp_dist(gen);
+    const int32_t acc = any(gen) >> (i % 16);
+    RequantChannel t{};
+    ASSERT_TRUE(requant_table_build(nullptr, &multiplier, &shift, 0, 1, zp, &t));
+    EXPECT_EQ(requant_table_pre_shifts(&t, 1), shift < -22);
+    const int32_t full = reference(acc, multiplier, shift, zp, -128, 127);
+    const int32_t relu = reference(acc, multiplier, shift, zp, zp, 127);
+    ASSERT_EQ((requant_clamp<true, true>(acc, t, -128, 127)), full) << i;
+    ASSERT_EQ((requant_clamp<false, true>(acc, t, zp, 127)), relu) << i;
+    if (shift >= -22) {
+      ASSERT_EQ((requant_clamp<true, false>(acc, t, -128, 127)), full) << i;
+      ASSERT_EQ((requant_clamp<false, false>(acc, t, zp, 127)), relu) << i;
+    }
+  }
+}
+
 TEST(RequantFast, RejectsParametersOutsideTheExactRange) {
   RequantChannel t{};
   const int32_t multiplier = 1 << 30;
