@@ -8,29 +8,14 @@
 #include <nlohmann/json.hpp>
 
 #include "golden_data.h"
+#include "kiln_command.h"
 #include "profile_test_util.h"
 
 namespace kiln {
 namespace {
 
-struct CommandOutput {
-  int status = -1;
-  std::string text;  // stdout and stderr
-};
-
-CommandOutput run_kiln(const std::string& environment, const std::string& args) {
-  const std::string kiln = std::string(KILN_BINARY_DIR) + "/src/kiln";
-  const std::string command = fmt::format("{} {} {} 2>&1", environment, kiln, args);
-  CommandOutput out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return out;
-  char buffer[4096];
-  size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.text.append(buffer, n);
-  const int status = ::pclose(pipe);
-  out.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
+using kiln::testing::CommandOutput;
+using kiln::testing::run_kiln;
 
 std::string hello_world_model() {
   return (testing::golden_root() / "tflm_hello_world_int8" / "model.tflite").string();

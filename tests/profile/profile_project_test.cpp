@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "kiln_command.h"
 #include "pipeline/train_project.h"
 #include "profile_test_util.h"
 #include "project/importer.h"
@@ -24,26 +25,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CommandOutput {
-  int status = -1;
-  std::string text;
-};
-
-CommandOutput run_kiln(const std::string& environment, const std::string& args,
-                       bool with_stderr = true) {
-  const std::string kiln = std::string(KILN_BINARY_DIR) + "/src/kiln";
-  const std::string command =
-      fmt::format("{} {} {} {}", environment, kiln, args, with_stderr ? "2>&1" : "2>/dev/null");
-  CommandOutput out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return out;
-  char buffer[4096];
-  size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.text.append(buffer, n);
-  const int status = ::pclose(pipe);
-  out.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
+using kiln::testing::CommandOutput;
+using kiln::testing::run_kiln;
 
 class ProfileProject : public ::testing::Test {
  protected:
