@@ -14,12 +14,14 @@ struct CompileArgs {
   std::string dir;
   compiler::CompileOptions options;
   bool opt_speed = false;
+  bool no_patches = false;
 };
 
 void compile(const CompileArgs& args) {
   const ir::Model model = tflite::read_model_file(args.model);
   compiler::CompileOptions options = args.options;
   options.optimize_memory = !args.opt_speed;
+  options.patches = !args.no_patches;
   const compiler::CompiledModel compiled = compiler::compile_model(model, options);
   compiler::write_compiled_model(compiled, args.dir);
   fmt::print("compiled {} into {}/: {} files\n", args.model, args.dir, compiled.files.size());
@@ -27,6 +29,12 @@ void compile(const CompileArgs& args) {
              compiled.plan.heuristic);
   fmt::print("  weights: {} bytes, other constants: {} bytes\n", compiled.weight_bytes,
              compiled.constant_bytes);
+  int fast = 0;
+  for (bool f : compiled.fast_kernel) fast += f;
+  fmt::print("  kernels: {} ({} operators on fast kernels)\n",
+             options.optimize_memory ? "--opt-memory" : "--opt-speed", fast);
+  if (compiled.patch_stage)
+    fmt::print("  patch-based execution: {}\n", compiled.patch_stage_description);
 }
 
 }  // namespace
@@ -46,8 +54,12 @@ void add_compile_command(CLI::App& app) {
       ->capture_default_str();
   auto opt_memory = std::make_shared<bool>(false);
   auto* mem = cmd->add_flag("--opt-memory", *opt_memory, "plan for the smallest RAM (default)");
-  auto* speed = cmd->add_flag("--opt-speed", args->opt_speed, "prefer speed over RAM");
+  auto* speed = cmd->add_flag("--opt-speed", args->opt_speed,
+                              "fast kernels everywhere and filters widened for them: more RAM "
+                              "and flash, fewer cycles");
   mem->excludes(speed);
+  cmd->add_flag("--no-patches", args->no_patches,
+                "with --opt-memory, never run early layers in row bands (patch-based execution)");
   cmd->callback([args, opt_memory] { compile(*args); });
 }
 

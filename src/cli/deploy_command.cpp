@@ -16,6 +16,7 @@ struct DeployArgs {
   std::string engine = "aot";
   std::string precision = "int8";
   int slices = 4;
+  bool opt_memory = false;
 };
 
 void run_deploy(const DeployArgs& args) {
@@ -24,6 +25,7 @@ void run_deploy(const DeployArgs& args) {
   options.engine = args.engine;
   options.precision = pipeline::parse_precision(args.precision);
   options.slices_per_window = args.slices;
+  options.optimize_memory = args.opt_memory;
   const std::filesystem::path project = args.dir;
   const std::filesystem::path out = args.out.empty() ? project / pipeline::kOutputDir / "deploy"
                                                      : std::filesystem::path(args.out);
@@ -52,6 +54,8 @@ void add_deploy_command(CLI::App& app) {
   cmd->add_option("--engine", args->engine, "aot (default: compiled model) or tflm");
   cmd->add_option("--precision", args->precision, "int8 (default) or float32");
   cmd->add_option("--slices", args->slices, "Continuous mode: slices per window (default 4)");
+  cmd->add_flag("--opt-memory", args->opt_memory,
+                "Compile the model for the smallest arena instead of speed");
   cmd->callback([args] { run_deploy(*args); });
 }
 

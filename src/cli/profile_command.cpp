@@ -137,6 +137,9 @@ void add_profile_command(CLI::App& app) {
                   "raw input tensor file(s), one per model input (default: input_0.bin beside the "
                   "model, else zeros)");
   cmd->add_flag("--json", args->json, "print the report as JSON");
+  cmd->add_flag("--opt-memory", args->options.optimize_memory,
+                "compile for the smallest arena (portable kernels where fast ones cost RAM) "
+                "instead of speed");
   cmd->add_option("--work-dir", args->work_dir,
                   "keep the firmware build in this folder (default: temporary; a project gets "
                   "one subfolder per precision)");

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -14,7 +15,9 @@
 #include "compiler/fold_pad.h"
 #include "compiler/model_memory.h"
 #include "compiler/op_emitter.h"
+#include "compiler/patch_stage.h"
 #include "core/error.h"
+#include "ir/op_stats.h"
 
 namespace kiln::compiler {
 
@@ -260,30 +263,78 @@ CompiledModel compile_model(const ir::Model& input_model, const CompileOptions& 
   const std::string& name = options.name;
   CompiledModel c;
 
-  auto plan_memory = [&](const ir::Model& m) {
-    std::vector<int64_t> scratch;
-    for (const ir::Operator& op : m.operators) scratch.push_back(op_scratch_bytes(m, op));
-    return plan_model_memory(m, scratch, kAlignment, !options.optimize_memory);
+  // Kernel variants (op_emitter.h). For speed every operator takes its fast kernel. For memory
+  // the plan starts from the portable kernels, which need no scratch, and then gives the fast
+  // kernel to each operator, most multiply-accumulates first, wherever its scratch fits without
+  // growing the arena: the speed that costs no RAM.
+  struct KernelPlan {
+    ModelMemory memory;
+    std::vector<bool> fast;
+  };
+  auto plan_memory = [&](const ir::Model& m, const std::map<int32_t, ExplicitPadding>& padded) {
+    std::optional<PatchStage> stage;
+    auto plan_with = [&](const std::vector<bool>& fast) {
+      std::vector<int64_t> scratch;
+      for (size_t k = 0; k < m.operators.size(); ++k)
+        scratch.push_back(op_scratch_bytes(m, m.operators[k], fast[k]));
+      return plan_model_memory(m, scratch, kAlignment, !options.optimize_memory, fast, stage);
+    };
+    KernelPlan best{{}, std::vector<bool>(m.operators.size(), !options.optimize_memory)};
+    best.memory = plan_with(best.fast);
+    if (!options.optimize_memory) return best;
+    if (options.force_patch_stage) {
+      const auto& r = *options.force_patch_stage;
+      stage = make_patch_stage(m, r.first_op, r.last_op, r.rows_per_band);
+      if (!stage || padded.count(r.first_op))
+        throw Error(fmt::format("operators {}..{} cannot run in bands of {} rows", r.first_op,
+                                r.last_op, r.rows_per_band));
+      best.memory = plan_with(best.fast);
+    } else if (options.patches) {
+      stage = choose_patch_stage(
+          m, padded,
+          [&](const PatchStage& candidate) {
+            stage = candidate;
+            return plan_with(best.fast).plan.arena_bytes;
+          },
+          best.memory.plan.arena_bytes);
+      if (stage) best.memory = plan_with(best.fast);
+    }
+    std::vector<std::pair<int64_t, size_t>> by_macs;
+    for (size_t k = 0; k < m.operators.size(); ++k)
+      if (has_fast_kernel(m, m.operators[k]))
+        by_macs.push_back({-ir::op_macs(m, m.operators[k]), k});
+    std::sort(by_macs.begin(), by_macs.end());
+    for (const auto& [negative_macs, k] : by_macs) {
+      best.fast[k] = true;
+      ModelMemory trial = plan_with(best.fast);
+      if (trial.plan.arena_bytes <= best.memory.plan.arena_bytes)
+        best.memory = std::move(trial);
+      else
+        best.fast[k] = false;
+    }
+    return best;
   };
   // A PAD folded into its convolution leaves no buffer and no copy behind. A folded convolution
   // cannot share memory with its input, so when optimizing memory the unfolded plan is kept in
   // the rare case it is smaller.
   FoldedModel folded;
   folded.model = input_model;
-  std::optional<ModelMemory> planned;
+  std::optional<KernelPlan> planned;
   if (options.fold_pad) {
     FoldedModel candidate = fold_pad_into_conv(input_model);
     if (!candidate.explicit_padding.empty()) {
-      ModelMemory folded_memory = plan_memory(candidate.model);
-      if (options.optimize_memory) planned = plan_memory(input_model);
-      if (!planned || folded_memory.plan.arena_bytes <= planned->plan.arena_bytes) {
+      KernelPlan folded_plan = plan_memory(candidate.model, candidate.explicit_padding);
+      if (options.optimize_memory) planned = plan_memory(input_model, {});
+      if (!planned || folded_plan.memory.plan.arena_bytes <= planned->memory.plan.arena_bytes) {
         folded = std::move(candidate);
-        planned = std::move(folded_memory);
+        planned = std::move(folded_plan);
       }
     }
   }
   const ir::Model& model = folded.model;
-  ModelMemory memory = planned ? std::move(*planned) : plan_memory(model);
+  KernelPlan kernel_plan = planned ? std::move(*planned) : plan_memory(model, {});
+  ModelMemory& memory = kernel_plan.memory;
+  c.fast_kernel = kernel_plan.fast;
   c.buffers = std::move(memory.buffers);
   c.plan = std::move(memory.plan);
   c.arena_bytes = c.plan.arena_bytes;
@@ -315,26 +366,66 @@ CompiledModel compile_model(const ir::Model& input_model, const CompileOptions& 
 
   std::set<std::string> runtime_files = {"runtime/common.h"};
   std::string op_constants, calls;
+  const std::optional<PatchStage>& stage = memory.stage;
+  const int64_t stage_offset =
+      stage ? c.plan.offsets.at(static_cast<size_t>(memory.stage_buffer)) : -1;
+  auto in_stage = [&](size_t k) {
+    return stage && static_cast<int32_t>(k) >= stage->first_op &&
+           static_cast<int32_t>(k) <= stage->last_op;
+  };
+  // The operators' calls, each in a block inside the band loop for a stage's operators.
+  std::string stage_calls;
   for (size_t k = 0; k < model.operators.size(); ++k) {
     const ir::Operator& op = model.operators[k];
     const auto index = static_cast<int32_t>(k);
+    const bool band = in_stage(k);
+    const size_t j = band ? k - static_cast<size_t>(stage->first_op) : 0;  // position in stage
+    const bool stage_input_op = band && index == stage->first_op;
+    const bool stage_output_op = band && index == stage->last_op;
+    // In the band loop the chain's tensors are bands: the stage's input and output at the band's
+    // first row, the intermediates in the stage's region.
+    auto band_pointer = [&](int32_t t, const std::string& ty, bool writable) -> std::string {
+      const std::string cv = writable ? "" : "const ";
+      if (band && !writable && j > 0 && t == op.inputs[0])
+        return fmt::format("reinterpret_cast<{}{}*>(g_arena + {})", cv, ty,
+                           stage_offset + memory.band_offsets.at(j - 1));
+      if (band && writable && !stage_output_op && t == op.outputs[0])
+        return fmt::format("reinterpret_cast<{}*>(g_arena + {})", ty,
+                           stage_offset + memory.band_offsets.at(j));
+      if (stage_input_op && !writable && t == op.inputs[0])
+        return fmt::format("reinterpret_cast<{}{}*>(g_arena + {} + step.in_offset)", cv, ty,
+                           arena_offset(t));
+      if (stage_output_op && writable && t == op.outputs[0])
+        return fmt::format("reinterpret_cast<{}*>(g_arena + {} + step.out_offset)", ty,
+                           arena_offset(t));
+      return pointer(t, ty, writable);
+    };
     EmitContext ctx{
         model,
         op,
         index,
         fmt::format("op{}", k),
-        [&](int32_t t, const std::string& ty) { return pointer(t, ty, false); },
-        [&](int32_t t, const std::string& ty) { return pointer(t, ty, true); },
+        [&](int32_t t, const std::string& ty) { return band_pointer(t, ty, false); },
+        [&](int32_t t, const std::string& ty) { return band_pointer(t, ty, true); },
         [&](int32_t a, int32_t b) {
-          return arena_offset(a) >= 0 && arena_offset(a) == arena_offset(b);
+          return !band && arena_offset(a) >= 0 && arena_offset(a) == arena_offset(b);
         },
         [&, index](const std::string& ty) {
-          auto it = scratch_offset.find(index);
-          if (it == scratch_offset.end())
+          int64_t offset = -1;
+          if (band) {
+            const int64_t local = memory.stage_scratch_offsets.at(j);
+            if (local >= 0) offset = stage_offset + local;
+          } else if (auto it = scratch_offset.find(index); it != scratch_offset.end()) {
+            offset = it->second;
+          }
+          if (offset < 0)
             throw Error(fmt::format("operator {} asked for scratch it did not declare", index));
-          return fmt::format("reinterpret_cast<{}*>(g_arena + {})", ty, it->second);
+          return fmt::format("reinterpret_cast<{}*>(g_arena + {})", ty, offset);
         },
         memory.in_place_kernel[k]};
+    ctx.fast_kernel = kernel_plan.fast[k];
+    ctx.pack_filters = !options.optimize_memory;
+    ctx.in_band = band;
     if (auto it = folded.explicit_padding.find(index); it != folded.explicit_padding.end())
       ctx.explicit_padding = &it->second;
     EmittedOp e;
@@ -350,12 +441,58 @@ CompiledModel compile_model(const ir::Model& input_model, const CompileOptions& 
     for (int32_t t : op.inputs)
       ins.push_back(t == ir::kNoTensor ? "-" : shape_text(model.tensor(t)));
     for (int32_t t : op.outputs) outs.push_back(shape_text(model.tensor(t)));
-    calls += fmt::format("  // {}: {} {} -> {}\n{}", k, ir::op_name(op.type), fmt::join(ins, ", "),
-                         fmt::join(outs, ", "), e.call);
-    if (e.call.find("status") != std::string::npos)
-      calls += "  if (status != kiln::rt::kOk) return 1;\n";
-    calls += "\n";
+    const std::string comment = fmt::format("// {}: {} {} -> {}\n", k, ir::op_name(op.type),
+                                            fmt::join(ins, ", "), fmt::join(outs, ", "));
+    if (!band) {
+      calls += "  " + comment + e.call;
+      if (e.call.find("status") != std::string::npos)
+        calls += "  if (status != kiln::rt::kOk) return 1;\n";
+      calls += "\n";
+      continue;
+    }
+    // One block per operator inside the band loop; its call is indented one level deeper.
+    std::string call;
+    std::istringstream lines(e.call);
+    for (std::string line; std::getline(lines, line);) call += "  " + line + "\n";
+    stage_calls += fmt::format(
+        "    {{\n    {}    const KilnBandStep& step = {}_steps[band][{}];\n    (void)step;\n{}{}"
+        "      if (status != kiln::rt::kOk) return 1;\n    }}\n",
+        comment, fmt::format("stage{}", stage->first_op), j, e.band_setup, call);
+    if (!stage_output_op) continue;
+
+    // The stage ends: its band table and loop.
+    const auto ops = static_cast<size_t>(stage->last_op - stage->first_op + 1);
+    const ir::Tensor& in_t = model.tensor(stage->input);
+    const ir::Tensor& out_t = model.tensor(stage->output);
+    const int64_t in_row = in_t.num_bytes() / in_t.shape.at(1);
+    const int64_t out_row = out_t.num_bytes() / out_t.shape.at(1);
+    std::string table;
+    for (const std::vector<BandStep>& steps : stage->steps) {
+      std::vector<std::string> cells;
+      for (const BandStep& st : steps)
+        cells.push_back(fmt::format("{{{}, {}, {}, {}, {}}}", st.in_row * in_row, st.in_rows,
+                                    st.pad_top, st.out_row * out_row, st.out_rows));
+      table += fmt::format("    {{{}}},\n", fmt::join(cells, ", "));
+    }
+    op_constants += fmt::format(
+        "// Patch-based execution of {}.\nconst KilnBandStep stage{}_steps[{}][{}] = {{\n{}}};\n",
+        comment_safe(describe_patch_stage(model, *stage)), stage->first_op, stage->steps.size(),
+        ops, table);
+    calls += fmt::format(
+        "  // Patch-based execution: operators {}..{} run band by band ({} bands), so only a band "
+        "of\n  // each intermediate tensor exists at a time, in the {}-byte region at {}.\n"
+        "  for (int band = 0; band < {}; ++band) {{\n{}  }}\n\n",
+        stage->first_op, stage->last_op, stage->steps.size(),
+        c.buffers.buffers.at(static_cast<size_t>(memory.stage_buffer)).size, stage_offset,
+        stage->steps.size(), stage_calls);
   }
+  const std::string band_step_type =
+      stage
+          ? "// One operator's share of one band of a patch stage (offsets in bytes).\n"
+            "struct KilnBandStep {\n  int32_t in_offset;\n  int32_t in_rows;\n  int32_t pad_top;\n"
+            "  int32_t out_offset;\n  int32_t out_rows;\n};\n\n"
+          : "";
+  op_constants = band_step_type + op_constants;
 
   // State tensors (is_variable) keep their values between invocations; reset restores them.
   std::string state_reset;
@@ -512,6 +649,24 @@ int {name}_invoke(void) {{
   for (size_t k = 0; k < memory.in_place_kernel.size(); ++k)
     if (memory.in_place_kernel[k]) in_place_ops.push_back(static_cast<int32_t>(k));
   plan_json["in_place_kernel_ops"] = in_place_ops;
+  std::vector<int32_t> fast_ops;
+  for (size_t k = 0; k < c.fast_kernel.size(); ++k)
+    if (c.fast_kernel[k] && has_fast_kernel(model, model.operators[k]))
+      fast_ops.push_back(static_cast<int32_t>(k));
+  plan_json["fast_kernel_ops"] = fast_ops;
+  if (stage) {
+    c.patch_stage = true;
+    c.patch_stage_description = describe_patch_stage(model, *stage);
+    plan_json["patch_stage"] = {{"first_op", stage->first_op},
+                                {"last_op", stage->last_op},
+                                {"bands", stage->steps.size()},
+                                {"rows_per_band", stage->rows_per_band},
+                                {"region_buffer", memory.stage_buffer},
+                                {"band_offsets", memory.band_offsets},
+                                {"extra_macs", stage->extra_macs},
+                                {"stage_macs", stage->macs},
+                                {"description", describe_patch_stage(model, *stage)}};
+  }
   c.files[name + "_memory.json"] = plan_json.dump(2) + "\n";
   return c;
 }

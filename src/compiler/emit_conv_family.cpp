@@ -52,20 +52,37 @@ void emit_conv2d(const EmitContext& ctx, EmittedOp& out) {
   const exec::Conv2DPrepared p = prepare_conv_like(ctx, &exec::prepare_conv2d);
   out.runtime_files.insert("runtime/conv2d.h");
   const auto& op = ctx.op;
-  const std::string in_shape =
-      define_constant(out, ctx.prefix, "kiln::rt::Shape4", "input_shape", literal(p.input_shape));
+  const std::string in_shape = geometry_constant(ctx, out, "kiln::rt::Shape4", "input_shape",
+                                                 literal(p.input_shape), kBandInputRows);
   const std::string f_shape =
       define_constant(out, ctx.prefix, "kiln::rt::Shape4", "filter_shape", literal(p.filter_shape));
-  const std::string o_shape =
-      define_constant(out, ctx.prefix, "kiln::rt::Shape4", "output_shape", literal(p.output_shape));
+  const std::string o_shape = geometry_constant(ctx, out, "kiln::rt::Shape4", "output_shape",
+                                                literal(p.output_shape), kBandOutputRows);
   if (p.dtype == ir::DType::kInt8) {
     const auto& q = p.params;
     const std::string params =
-        define_constant(out, ctx.prefix, "kiln::rt::Conv2DParams", "params",
-                        fmt::format("{{{}, {}, {}, {}}}", literal(q.window), q.input_offset,
-                                    q.output_offset, act_pair_int(q.act_min, q.act_max)));
+        geometry_constant(ctx, out, "kiln::rt::Conv2DParams", "params",
+                          fmt::format("{{{}, {}, {}, {}}}", literal(q.window), q.input_offset,
+                                      q.output_offset, act_pair_int(q.act_min, q.act_max)),
+                          kBandTopPadding);
     const std::string mult = define_int32_array(out, ctx.prefix, "multiplier", p.output_multiplier);
     const std::string shift = define_int32_array(out, ctx.prefix, "shift", p.output_shift);
+    if (!ctx.fast_kernel) {
+      // The portable kernels need no scratch; the pointwise in-place one stages a pixel.
+      const std::string common =
+          fmt::format("{}, {}, {}, {}, {}, {}, {}, {}, {}", params, mult, shift, in_shape,
+                      ctx.input(op.inputs[0], "int8_t"), f_shape, ctx.input(op.inputs[1], "int8_t"),
+                      optional_input(ctx, 2, "int32_t"), o_shape);
+      if (ctx.in_place) {
+        out.runtime_files.insert("runtime/conv2d_pointwise_in_place.h");
+        out.call = fmt::format("  status = kiln::rt::conv2d_pointwise_int8_in_place({}, {}, {});\n",
+                               common, ctx.output(op.outputs[0], "int8_t"), ctx.scratch("int8_t"));
+      } else {
+        out.call = fmt::format("  status = kiln::rt::conv2d_int8({}, {});\n", common,
+                               ctx.output(op.outputs[0], "int8_t"));
+      }
+      return;
+    }
     // The fast kernel (runtime/conv2d_fast.h) writes pixels in memory order after reading their
     // windows, so it also serves the placements of the memory plan: a shifted output, and the
     // pointwise in-place one (runtime/conv2d_pointwise_in_place.h).
@@ -75,9 +92,9 @@ void emit_conv2d(const EmitContext& ctx, EmittedOp& out) {
     const ir::Tensor& filter = ctx.model.tensor(op.inputs[1]);
     const size_t filter_elements = static_cast<size_t>(p.filter_shape.n) * p.filter_shape.h *
                                    p.filter_shape.w * p.filter_shape.c;
-    std::string filter_arg = ctx.input(op.inputs[1], "int8_t");
-    std::string fn = "conv2d_int8_fast";
-    if (p.filter_shape.c == p.input_shape.c && filter.data.size() == filter_elements) {
+    std::string filter_arg, fn = "conv2d_int8_fast";
+    if (ctx.pack_filters && p.filter_shape.c == p.input_shape.c &&
+        filter.data.size() == filter_elements) {
       std::vector<int32_t> packed(rt::conv2d_int8_fast_packed_filter_words(p.filter_shape));
       if (packed.empty() || rt::conv2d_int8_fast_pack_filter(
                                 p.filter_shape, reinterpret_cast<const int8_t*>(filter.data.data()),
@@ -86,6 +103,8 @@ void emit_conv2d(const EmitContext& ctx, EmittedOp& out) {
                                 ctx.model.tensor(op.outputs[0]).name));
       filter_arg = define_int32_array(out, ctx.prefix, "packed_filter", packed);
       fn = "conv2d_int8_fast_packed";
+    } else {
+      filter_arg = ctx.input(op.inputs[1], "int8_t");
     }
     out.call = fmt::format("  status = kiln::rt::{}({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});\n",
                            fn, params, mult, shift, in_shape, ctx.input(op.inputs[0], "int8_t"),
@@ -94,9 +113,10 @@ void emit_conv2d(const EmitContext& ctx, EmittedOp& out) {
   } else {
     require_float(p.dtype);
     const auto& q = p.float_params;
-    const std::string params = define_constant(
-        out, ctx.prefix, "kiln::rt::Conv2DFloatParams", "params",
-        fmt::format("{{{}, {}}}", literal(q.window), act_pair_float(q.act_min, q.act_max)));
+    const std::string params = geometry_constant(
+        ctx, out, "kiln::rt::Conv2DFloatParams", "params",
+        fmt::format("{{{}, {}}}", literal(q.window), act_pair_float(q.act_min, q.act_max)),
+        kBandTopPadding);
     out.call = fmt::format("  status = kiln::rt::conv2d_float({}, {}, {}, {}, {}, {}, {}, {});\n",
                            params, in_shape, ctx.input(op.inputs[0], "float"), f_shape,
                            ctx.input(op.inputs[1], "float"), optional_input(ctx, 2, "float"),
@@ -108,20 +128,41 @@ void emit_depthwise_conv2d(const EmitContext& ctx, EmittedOp& out) {
   const exec::DepthwiseConv2DPrepared p = prepare_conv_like(ctx, &exec::prepare_depthwise_conv2d);
   out.runtime_files.insert("runtime/depthwise_conv2d.h");
   const auto& op = ctx.op;
-  const std::string in_shape =
-      define_constant(out, ctx.prefix, "kiln::rt::Shape4", "input_shape", literal(p.input_shape));
+  const std::string in_shape = geometry_constant(ctx, out, "kiln::rt::Shape4", "input_shape",
+                                                 literal(p.input_shape), kBandInputRows);
   const std::string f_shape =
       define_constant(out, ctx.prefix, "kiln::rt::Shape4", "filter_shape", literal(p.filter_shape));
-  const std::string o_shape =
-      define_constant(out, ctx.prefix, "kiln::rt::Shape4", "output_shape", literal(p.output_shape));
+  const std::string o_shape = geometry_constant(ctx, out, "kiln::rt::Shape4", "output_shape",
+                                                literal(p.output_shape), kBandOutputRows);
   if (p.dtype == ir::DType::kInt8) {
     const auto& q = p.params;
-    const std::string params = define_constant(
-        out, ctx.prefix, "kiln::rt::DepthwiseConv2DParams", "params",
+    const std::string params = geometry_constant(
+        ctx, out, "kiln::rt::DepthwiseConv2DParams", "params",
         fmt::format("{{{}, {}, {}, {}, {}}}", literal(q.window), q.depth_multiplier, q.input_offset,
-                    q.output_offset, act_pair_int(q.act_min, q.act_max)));
+                    q.output_offset, act_pair_int(q.act_min, q.act_max)),
+        kBandTopPadding);
     const std::string mult = define_int32_array(out, ctx.prefix, "multiplier", p.output_multiplier);
     const std::string shift = define_int32_array(out, ctx.prefix, "shift", p.output_shift);
+    if (!ctx.fast_kernel) {
+      if (ctx.in_place) {
+        if (!ctx.same_memory(op.inputs[0], op.outputs[0]))
+          throw Error("in-place depthwise convolution planned on separate input and output memory");
+        out.runtime_files.insert("runtime/depthwise_conv2d_in_place.h");
+        out.call = fmt::format(
+            "  status = kiln::rt::depthwise_conv2d_int8_in_place({}, {}, {}, {}, {}, {}, {}, {}, "
+            "{}, {});\n",
+            params, mult, shift, in_shape, f_shape, ctx.input(op.inputs[1], "int8_t"),
+            optional_input(ctx, 2, "int32_t"), o_shape, ctx.output(op.outputs[0], "int8_t"),
+            ctx.scratch("int8_t"));
+      } else {
+        out.call = fmt::format(
+            "  status = kiln::rt::depthwise_conv2d_int8({}, {}, {}, {}, {}, {}, {}, {}, {}, {});\n",
+            params, mult, shift, in_shape, ctx.input(op.inputs[0], "int8_t"), f_shape,
+            ctx.input(op.inputs[1], "int8_t"), optional_input(ctx, 2, "int32_t"), o_shape,
+            ctx.output(op.outputs[0], "int8_t"));
+      }
+      return;
+    }
     if (!ctx.in_place && depthwise_runs_as_conv(ctx.model, op)) {
       // One input channel: an ordinary convolution whose M filters are the multiplier's
       // channels, transposed from {1, H, W, M} to {M, H, W, 1} and packed here.
@@ -134,24 +175,34 @@ void emit_depthwise_conv2d(const EmitContext& ctx, EmittedOp& out) {
       for (size_t m = 0; m < static_cast<size_t>(conv_filter.n); ++m)
         for (size_t t = 0; t < taps; ++t)
           transposed[m * taps + t] = static_cast<int8_t>(data[t * conv_filter.n + m]);
-      std::vector<int32_t> packed(rt::conv2d_int8_fast_packed_filter_words(conv_filter));
-      if (packed.empty() || rt::conv2d_int8_fast_pack_filter(conv_filter, transposed.data(),
-                                                             packed.data()) != rt::kOk)
-        throw Error("cannot pack a depthwise convolution filter");
       const std::string conv_params =
-          define_constant(out, ctx.prefix, "kiln::rt::Conv2DParams", "conv_params",
-                          fmt::format("{{{}, {}, {}, {}}}", literal(q.window), q.input_offset,
-                                      q.output_offset, act_pair_int(q.act_min, q.act_max)));
+          geometry_constant(ctx, out, "kiln::rt::Conv2DParams", "conv_params",
+                            fmt::format("{{{}, {}, {}, {}}}", literal(q.window), q.input_offset,
+                                        q.output_offset, act_pair_int(q.act_min, q.act_max)),
+                            kBandTopPadding);
       const std::string conv_f_shape = define_constant(out, ctx.prefix, "kiln::rt::Shape4",
                                                        "conv_filter_shape", literal(conv_filter));
-      const std::string packed_name = define_int32_array(out, ctx.prefix, "packed_filter", packed);
+      std::string filter_name, fn = "conv2d_int8_fast";
+      if (ctx.pack_filters) {
+        std::vector<int32_t> packed(rt::conv2d_int8_fast_packed_filter_words(conv_filter));
+        if (packed.empty() || rt::conv2d_int8_fast_pack_filter(conv_filter, transposed.data(),
+                                                               packed.data()) != rt::kOk)
+          throw Error("cannot pack a depthwise convolution filter");
+        filter_name = define_int32_array(out, ctx.prefix, "packed_filter", packed);
+        fn = "conv2d_int8_fast_packed";
+      } else {
+        // Transposed, still int8: the same flash as the original, which is then unused.
+        filter_name = ctx.prefix + "_transposed_filter";
+        const std::vector<uint8_t> bytes(transposed.begin(), transposed.end());
+        out.constants += const_array("int8_t", filter_name, bytes, false) + "\n";
+        out.constant_bytes += static_cast<int64_t>(bytes.size());
+      }
       out.runtime_files.insert("runtime/conv2d_fast.h");
-      out.call = fmt::format(
-          "  status = kiln::rt::conv2d_int8_fast_packed({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
-          "{});\n",
-          conv_params, mult, shift, in_shape, ctx.input(op.inputs[0], "int8_t"), conv_f_shape,
-          packed_name, optional_input(ctx, 2, "int32_t"), o_shape,
-          ctx.output(op.outputs[0], "int8_t"), ctx.scratch("void"));
+      out.call =
+          fmt::format("  status = kiln::rt::{}({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});\n", fn,
+                      conv_params, mult, shift, in_shape, ctx.input(op.inputs[0], "int8_t"),
+                      conv_f_shape, filter_name, optional_input(ctx, 2, "int32_t"), o_shape,
+                      ctx.output(op.outputs[0], "int8_t"), ctx.scratch("void"));
       return;
     }
     if (ctx.in_place) {
@@ -181,9 +232,10 @@ void emit_depthwise_conv2d(const EmitContext& ctx, EmittedOp& out) {
     require_float(p.dtype);
     const auto& q = p.float_params;
     const std::string params =
-        define_constant(out, ctx.prefix, "kiln::rt::DepthwiseConv2DFloatParams", "params",
-                        fmt::format("{{{}, {}, {}}}", literal(q.window), q.depth_multiplier,
-                                    act_pair_float(q.act_min, q.act_max)));
+        geometry_constant(ctx, out, "kiln::rt::DepthwiseConv2DFloatParams", "params",
+                          fmt::format("{{{}, {}, {}}}", literal(q.window), q.depth_multiplier,
+                                      act_pair_float(q.act_min, q.act_max)),
+                          kBandTopPadding);
     out.call = fmt::format(
         "  status = kiln::rt::depthwise_conv2d_float({}, {}, {}, {}, {}, {}, {}, {});\n", params,
         in_shape, ctx.input(op.inputs[0], "float"), f_shape, ctx.input(op.inputs[1], "float"),
@@ -193,7 +245,7 @@ void emit_depthwise_conv2d(const EmitContext& ctx, EmittedOp& out) {
 
 void emit_fully_connected(const EmitContext& ctx, EmittedOp& out) {
   const exec::FullyConnectedPrepared p = exec::prepare_fully_connected(ctx.model, ctx.op);
-  if (fully_connected_runs_as_conv(ctx.model, ctx.op)) {
+  if (ctx.fast_kernel && fully_connected_runs_as_conv(ctx.model, ctx.op)) {
     const auto& op = ctx.op;
     const auto& q = p.params;
     // A 1x1 convolution over the batches (op_emitter.h): per-channel requantization arrays
@@ -263,16 +315,17 @@ void emit_pool2d(const EmitContext& ctx, EmittedOp& out) {
   out.runtime_files.insert(average ? "runtime/average_pool2d.h" : "runtime/max_pool2d.h");
   const char* fn = average ? "average_pool2d" : "max_pool2d";
   const auto& op = ctx.op;
-  const std::string in_shape =
-      define_constant(out, ctx.prefix, "kiln::rt::Shape4", "input_shape", literal(p.input_shape));
-  const std::string o_shape =
-      define_constant(out, ctx.prefix, "kiln::rt::Shape4", "output_shape", literal(p.output_shape));
+  const std::string in_shape = geometry_constant(ctx, out, "kiln::rt::Shape4", "input_shape",
+                                                 literal(p.input_shape), kBandInputRows);
+  const std::string o_shape = geometry_constant(ctx, out, "kiln::rt::Shape4", "output_shape",
+                                                literal(p.output_shape), kBandOutputRows);
   if (p.dtype == ir::DType::kInt8) {
     const auto& q = p.params;
     const std::string params =
-        define_constant(out, ctx.prefix, "kiln::rt::Pool2DParams", "params",
-                        fmt::format("{{{}, {}, {}, {}}}", literal(q.window), q.filter_h, q.filter_w,
-                                    act_pair_int(q.act_min, q.act_max)));
+        geometry_constant(ctx, out, "kiln::rt::Pool2DParams", "params",
+                          fmt::format("{{{}, {}, {}, {}}}", literal(q.window), q.filter_h,
+                                      q.filter_w, act_pair_int(q.act_min, q.act_max)),
+                          kBandTopPadding);
     out.call = fmt::format("  status = kiln::rt::{}_int8({}, {}, {}, {}, {});\n", fn, params,
                            in_shape, ctx.input(op.inputs[0], "int8_t"), o_shape,
                            ctx.output(op.outputs[0], "int8_t"));
@@ -280,9 +333,10 @@ void emit_pool2d(const EmitContext& ctx, EmittedOp& out) {
     require_float(p.dtype);
     const auto& q = p.float_params;
     const std::string params =
-        define_constant(out, ctx.prefix, "kiln::rt::Pool2DFloatParams", "params",
-                        fmt::format("{{{}, {}, {}, {}}}", literal(q.window), q.filter_h, q.filter_w,
-                                    act_pair_float(q.act_min, q.act_max)));
+        geometry_constant(ctx, out, "kiln::rt::Pool2DFloatParams", "params",
+                          fmt::format("{{{}, {}, {}, {}}}", literal(q.window), q.filter_h,
+                                      q.filter_w, act_pair_float(q.act_min, q.act_max)),
+                          kBandTopPadding);
     out.call =
         fmt::format("  status = kiln::rt::{}_float({}, {}, {}, {}, {});\n", fn, params, in_shape,
                     ctx.input(op.inputs[0], "float"), o_shape, ctx.output(op.outputs[0], "float"));

@@ -47,6 +47,23 @@ inline std::string define_int32_array(EmittedOp& out, const std::string& prefix,
   return id;
 }
 
+// A shape or window-parameter constant of the operator, defined as define_constant does. In a
+// patch stage's band loop (ctx.in_band) the call must use a copy adjusted to the band: `adjust`
+// is the statement that does it, with {0} for the copy's name and the band's BandStep as `step`.
+inline std::string geometry_constant(const EmitContext& ctx, EmittedOp& out,
+                                     const std::string& type, const std::string& name,
+                                     const std::string& value, const std::string& adjust) {
+  const std::string id = define_constant(out, ctx.prefix, type, name, value);
+  if (!ctx.in_band) return id;
+  const std::string local = "band_" + name;
+  out.band_setup += fmt::format("    {} {} = {};\n    {}\n    (void){};\n", type, local, id,
+                                fmt::format(fmt::runtime(adjust), local), local);
+  return local;
+}
+inline constexpr const char* kBandInputRows = "{0}.h = step.in_rows;";
+inline constexpr const char* kBandOutputRows = "{0}.h = step.out_rows;";
+inline constexpr const char* kBandTopPadding = "{0}.window.pad_h = step.pad_top;";
+
 inline std::string optional_input(const EmitContext& ctx, size_t i, const std::string& c_type) {
   if (i >= ctx.op.inputs.size() || ctx.op.inputs[i] == ir::kNoTensor) return "0";
   return ctx.input(ctx.op.inputs[i], c_type);

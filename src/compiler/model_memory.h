@@ -6,11 +6,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "compiler/buffer_lifetimes.h"
 #include "compiler/memory_planner.h"
+#include "compiler/patch_stage.h"
 #include "ir/model.h"
 
 namespace kiln::compiler {
@@ -21,12 +23,25 @@ struct ModelMemory {
   // Per operator: the plan put its output over its input for its in-place kernel, which the
   // generated code must then call (with the operator's scratch).
   std::vector<bool> in_place_kernel;
+  // Patch-based execution (patch_stage.h), if planned: the stage; the arena buffer that holds its
+  // band buffers and its operators' scratch while it runs; their offsets inside that buffer
+  // (scratch: -1 where an operator needs none).
+  std::optional<PatchStage> stage;
+  int32_t stage_buffer = -1;
+  std::vector<int64_t> band_offsets;
+  std::vector<int64_t> stage_scratch_offsets;
 };
 
-// `op_scratch[k]`: scratch bytes operator k needs with its normal kernel. With `prefer_speed`
-// only the normal kernels are used (in-place kernels trade time for RAM: they copy each channel
-// or pixel through a scratch). The result's plan has passed check_plan.
+// `op_scratch[k]`: scratch bytes operator k needs with its normal kernel; `fast_kernel[k]`
+// (empty: all true) which variant it runs (op_emitter.h). With `prefer_speed` only the normal
+// kernels are used (in-place kernels trade time for RAM: they copy each channel or pixel
+// through a scratch). With `stage`, its intermediate tensors take no arena memory of their own:
+// one buffer alive during the stage holds their bands (and the stage operators' scratch), the
+// stage's input stays alive until its last operator and its output from its first. The result's
+// plan has passed check_plan.
 ModelMemory plan_model_memory(const ir::Model& model, const std::vector<int64_t>& op_scratch,
-                              int64_t alignment, bool prefer_speed = false);
+                              int64_t alignment, bool prefer_speed = false,
+                              const std::vector<bool>& fast_kernel = {},
+                              const std::optional<PatchStage>& stage = std::nullopt);
 
 }  // namespace kiln::compiler

@@ -79,7 +79,30 @@ bool fully_connected_runs_as_conv(const ir::Model& model, const ir::Operator& op
              static_cast<size_t>(p.dims.output_depth) * static_cast<size_t>(p.dims.input_depth);
 }
 
-int64_t op_scratch_bytes(const ir::Model& model, const ir::Operator& op) {
+bool has_fast_kernel(const ir::Model& model, const ir::Operator& op) {
+  switch (op.type) {
+    case ir::OpType::kConv2D:
+    case ir::OpType::kDepthwiseConv2D:
+      return int8_op(model, op) && op.inputs.size() >= 2 && !op.outputs.empty();
+    case ir::OpType::kFullyConnected:
+      return fully_connected_runs_as_conv(model, op);
+    default:
+      return false;
+  }
+}
+
+int64_t op_scratch_bytes(const ir::Model& model, const ir::Operator& op, bool fast) {
+  if (!fast && op.type != ir::OpType::kUnidirectionalSequenceLstm) {
+    // The portable kernels work in their output; only the check below for unknown types runs.
+    switch (op.type) {
+      case ir::OpType::kConv2D:
+      case ir::OpType::kDepthwiseConv2D:
+      case ir::OpType::kFullyConnected:
+        return 0;
+      default:
+        break;
+    }
+  }
   switch (op.type) {
     case ir::OpType::kUnidirectionalSequenceLstm:
       return static_cast<int64_t>(exec::prepare_lstm(model, op).scratch_bytes);

@@ -34,17 +34,31 @@ struct EmitContext {
   bool in_place = false;
   // A convolution that took over a folded PAD (compiler/fold_pad.h), else null.
   const ExplicitPadding* explicit_padding = nullptr;
+  // Which kernel variant the plan chose (op_scratch_bytes): the fast one (runtime/*_fast.h,
+  // needs scratch) or the portable one (none). With pack_filters the fast convolution's filter
+  // is widened to 16 bits ahead of time: quicker, but twice its flash.
+  bool fast_kernel = true;
+  bool pack_filters = true;
+  // Inside a patch stage's band loop (patch_stage.h): shapes and window parameters become copies
+  // adjusted to the current band (a `const BandStep& step` in scope), see geometry_constant.
+  bool in_band = false;
 };
 
 struct EmittedOp {
   std::set<std::string> runtime_files;  // device sources the call needs, e.g. "runtime/conv2d.h"
   std::string constants;                // definitions placed before the invoke function
   std::string call;                     // statements assigning `status`
+  std::string band_setup;               // in a band loop: the band's copies of the geometry
   int64_t constant_bytes = 0;           // bytes of the per-operator constant arrays emitted
 };
 
-// Scratch bytes operator `op` needs (0 for most). Throws kiln::Error if unsupported.
-int64_t op_scratch_bytes(const ir::Model& model, const ir::Operator& op);
+// Scratch bytes operator `op` needs (0 for most) with its fast kernel variant, or with the
+// portable one (`fast` false; none needs scratch). Throws kiln::Error if unsupported.
+int64_t op_scratch_bytes(const ir::Model& model, const ir::Operator& op, bool fast = true);
+
+// True if the operator has a fast variant that differs from the portable kernel: int8
+// convolutions and depthwise convolutions, and fully connected layers that run as convolutions.
+bool has_fast_kernel(const ir::Model& model, const ir::Operator& op);
 
 // An int8 depthwise convolution of a single input channel is an ordinary convolution with
 // depth_multiplier filters of depth 1, and the compiler runs it as one (conv2d_int8_fast_packed,

@@ -63,7 +63,8 @@ int64_t shifted_output_max_delta(const WindowReads& r) {
   return best;
 }
 
-OutputSharingOptions output_sharing_options(const ir::Model& model, int32_t op_index) {
+OutputSharingOptions output_sharing_options(const ir::Model& model, int32_t op_index,
+                                            bool fast_kernel) {
   const ir::Operator& op = model.operators.at(static_cast<size_t>(op_index));
   OutputSharingOptions options;
   if (op.inputs.empty() || op.outputs.size() != 1 || op.inputs[0] == ir::kNoTensor) return options;
@@ -102,8 +103,12 @@ OutputSharingOptions output_sharing_options(const ir::Model& model, int32_t op_i
           s.delta = -rt::conv2d_pointwise_in_place_lead(p.input_shape, p.output_shape);
           s.at_most = true;
           s.in_place_kernel = true;
-          // The fast kernel that runs it needs only the operator's own scratch (op_scratch_bytes).
-          s.scratch_bytes = 0;
+          // The fast kernel that runs it needs only the operator's own scratch (op_scratch_bytes);
+          // the portable one stages one output pixel.
+          s.scratch_bytes =
+              fast_kernel ? 0
+                          : static_cast<int64_t>(
+                                rt::conv2d_pointwise_int8_in_place_scratch_bytes(p.output_shape));
           options.in_place = s;
         }
         break;
@@ -125,9 +130,13 @@ OutputSharingOptions output_sharing_options(const ir::Model& model, int32_t op_i
           s.in_place_kernel = true;
           // The fast in-place kernel's channel planes, beyond the table every int8 depthwise
           // operator has (op_scratch_bytes).
-          s.scratch_bytes = static_cast<int64_t>(
-              rt::depthwise_conv2d_int8_in_place_fast_scratch_bytes(p.output_shape) -
-              rt::depthwise_conv2d_int8_fast_scratch_bytes(p.output_shape));
+          s.scratch_bytes =
+              fast_kernel
+                  ? static_cast<int64_t>(
+                        rt::depthwise_conv2d_int8_in_place_fast_scratch_bytes(p.output_shape) -
+                        rt::depthwise_conv2d_int8_fast_scratch_bytes(p.output_shape))
+                  : static_cast<int64_t>(
+                        rt::depthwise_conv2d_int8_in_place_scratch_bytes(p.output_shape));
           options.in_place = s;
         }
         break;

@@ -42,8 +42,10 @@ struct OutputSharingOptions {
 };
 
 // The options operator `op_index` has; none for operators not covered above. Only the
-// activation input may be shared: the others must be constants.
-OutputSharingOptions output_sharing_options(const ir::Model& model, int32_t op_index);
+// activation input may be shared: the others must be constants. `fast_kernel` says which kernel
+// variant the operator runs (op_emitter.h): the in-place variants' scratch differs.
+OutputSharingOptions output_sharing_options(const ir::Model& model, int32_t op_index,
+                                            bool fast_kernel = true);
 
 // How a window kernel reads: output [N, OH, OW, C_out] element (n, y, x, c) reads input rows
 // y * stride_h - pad_h + ky * dilation_h (ky < filter_h, inside the input), columns likewise,

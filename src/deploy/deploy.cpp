@@ -125,6 +125,7 @@ Deployment generate_deployment(const fs::path& out_dir, const fs::path& sample_f
       compiler::CompileOptions co;
       co.name = kModelName;
       co.target = o.target;
+      co.optimize_memory = o.optimize_memory;
       const compiler::CompiledModel compiled = compiler::compile_model(model, co);
       const int32_t buffer =
           compiled.buffers.buffer_of_tensor.at(static_cast<size_t>(model.inputs[0]));

@@ -19,6 +19,8 @@ struct DeployOptions {
   std::string engine = "aot";   // aot | tflm
   pipeline::Precision precision = pipeline::Precision::kInt8;
   int slices_per_window = 4;  // continuous mode: slices per window (rounded to frame strides)
+  // The AOT model's kernels: fastest (default) or smallest arena (compiler/compile.h).
+  bool optimize_memory = false;
 };
 
 struct Deployment {

@@ -32,9 +32,24 @@ struct OpCost {
 // coefficients. FULLY_CONNECTED: as a convolution within 0.1% per call, the portable kernel
 // -4..+19%. The others are fitted to the portable kernels.
 // Refit when the kernels change with bench/profile_fit.py.
-OpCost cost_of(const ir::Model& model, const ir::Operator& op) {
+// When the compiler picks the portable kernel for an int8 convolution, depthwise convolution or
+// fully connected layer (--opt-memory, where the fast one's scratch would grow the arena), the
+// portable kernels' own coefficients apply (fitted before the fast kernels existed).
+OpCost portable_cost_of(ir::OpType type) {
+  switch (type) {
+    case ir::OpType::kConv2D:
+      return {7.2, 39.4, 108.0, 0.0, 200.0, 1.45};
+    case ir::OpType::kDepthwiseConv2D:
+      return {0.0, 24.0, 154.0, 0.0, 200.0, 1.35};
+    default:
+      return {7.0, 0.0, 69.5, 0.0, 135.0, 1.42};  // FULLY_CONNECTED
+  }
+}
+
+OpCost cost_of(const ir::Model& model, const ir::Operator& op, bool fast_kernel) {
   using ir::OpType;
   const OpCost conv = {1.26, 0.72, 23.5, 0.0, 200.0, 1.24};
+  if (!fast_kernel && compiler::has_fast_kernel(model, op)) return portable_cost_of(op.type);
   switch (op.type) {
     case OpType::kConv2D:
       return conv;
@@ -100,10 +115,11 @@ OpFeatures op_features(const ir::Model& model, const ir::Operator& op) {
   return f;
 }
 
-AnalyticEstimate analytic_estimate(const ir::Model& model) {
+AnalyticEstimate analytic_estimate(const ir::Model& model, const std::vector<bool>& fast_kernel) {
   AnalyticEstimate e;
-  for (const ir::Operator& op : model.operators) {
-    const OpCost c = cost_of(model, op);
+  for (size_t k = 0; k < model.operators.size(); ++k) {
+    const ir::Operator& op = model.operators[k];
+    const OpCost c = cost_of(model, op, k >= fast_kernel.size() || fast_kernel[k]);
     OpEstimate o;
     o.op = ir::op_name(op.type);
     o.features = op_features(model, op);

@@ -33,7 +33,10 @@ struct AnalyticEstimate {
   std::vector<OpEstimate> ops;
 };
 
-AnalyticEstimate analytic_estimate(const ir::Model& model);
+// `fast_kernel[k]`: operator k runs its fast kernel variant, as the compiler chose
+// (CompiledModel::fast_kernel); empty means all fast, the --opt-speed choice.
+AnalyticEstimate analytic_estimate(const ir::Model& model,
+                                   const std::vector<bool>& fast_kernel = {});
 
 OpFeatures op_features(const ir::Model& model, const ir::Operator& op);
 

@@ -79,7 +79,6 @@ ProfileReport profile_model(const ir::Model& model, const ProfileOptions& option
     throw Error("--ram-kb and --flash-kb must be positive");
   ProfileReport report;
   report.precision = model_precision(model);
-  report.analytic = analytic_estimate(model);
   report.macs = ir::model_stats(model).macs;
   report.input_source = options.input_source;
 
@@ -87,9 +86,15 @@ ProfileReport profile_model(const ir::Model& model, const ProfileOptions& option
   compiler::CompileOptions compile_options;
   compile_options.name = kModelName;
   compile_options.target = "cortex-m4";
+  compile_options.optimize_memory = options.optimize_memory;
   const compiler::CompiledModel compiled = compiler::compile_model(model, compile_options);
   report.arena_bytes = compiled.arena_bytes;
   report.weight_bytes = compiled.weight_bytes;
+  // The kernel choice is per operator of the compiled model, which folding a PAD can shorten;
+  // then the estimate assumes the fast kernels throughout.
+  report.analytic = analytic_estimate(model, compiled.fast_kernel.size() == model.operators.size()
+                                                 ? compiled.fast_kernel
+                                                 : std::vector<bool>{});
 
   const Toolchain tools = find_toolchain(options.tool_names);
   const std::vector<std::string> missing = tools.missing(options.tool_names);

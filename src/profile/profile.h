@@ -33,6 +33,8 @@ struct ProfileOptions {
   FirmwareBuildOptions build;
   double run_timeout_seconds = 900;
   bool use_plugin = true;  // false: QEMU's -icount clock instead of the counting plugin
+  // Compile for the smallest arena instead of speed (compiler/compile.h, --opt-memory).
+  bool optimize_memory = false;
   std::filesystem::path cache_dir = default_cache_dir();
 };
 

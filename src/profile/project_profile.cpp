@@ -214,6 +214,7 @@ ProfileReport profile_precision(const project::Project& project, const pipeline:
   deploy_options.target = "cortex-m4";
   deploy_options.engine = "aot";
   deploy_options.precision = precision;
+  deploy_options.optimize_memory = options.optimize_memory;
   const deploy::Deployment d = deploy::generate_deployment(out_dir, sample, deploy_options);
   report.arena_bytes = d.arena.total_arena_bytes;
   report.dsp_phase_bytes = d.arena.dsp_phase_bytes;

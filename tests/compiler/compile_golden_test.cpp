@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 
 #include "compiler/compile.h"
 #include "golden_data.h"
@@ -26,14 +27,16 @@ bool have_arm_compiler() {
   return std::system("command -v arm-none-eabi-g++ > /dev/null 2>&1") == 0;
 }
 
-class CompileGoldenTest : public ::testing::TestWithParam<std::string> {};
+// Each golden model in both kernel choices: --opt-memory and --opt-speed (compile.h).
+class CompileGoldenTest : public ::testing::TestWithParam<std::tuple<std::string, bool>> {};
 
 TEST_P(CompileGoldenTest, GeneratedCodeIsBitExact) {
-  const std::string name = GetParam();
+  const auto& [name, optimize_memory] = GetParam();
   const ir::Model model =
       tflite::read_model_file((testing::golden_root() / name / "model.tflite").string());
   compiler::CompileOptions options;
   options.name = "m";
+  options.optimize_memory = optimize_memory;
   const compiler::CompiledModel compiled = compiler::compile_model(model, options);
   // The plan is checked inside compile_model; check it again here so a regression there shows.
   EXPECT_NO_THROW(
@@ -42,7 +45,8 @@ TEST_P(CompileGoldenTest, GeneratedCodeIsBitExact) {
   EXPECT_EQ(compiler::compile_model(model, options).files, compiled.files);
 
   const fs::path dir =
-      fs::temp_directory_path() / fmt::format("kiln_compile_{}_{}", name, ::getpid());
+      fs::temp_directory_path() /
+      fmt::format("kiln_compile_{}_{}_{}", name, optimize_memory ? "mem" : "speed", ::getpid());
   fs::remove_all(dir);
   compiler::write_compiled_model(compiled, dir.string());
   ASSERT_EQ(shell(fmt::format("make -C {} -j2 m_run", dir.string())), 0)
@@ -77,11 +81,13 @@ TEST_P(CompileGoldenTest, GeneratedCodeIsBitExact) {
   if (!HasFailure()) fs::remove_all(dir);
 }
 
-std::string param_name(const ::testing::TestParamInfo<std::string>& info) {
-  return info.param;
+std::string param_name(const ::testing::TestParamInfo<std::tuple<std::string, bool>>& info) {
+  return std::get<0>(info.param) + (std::get<1>(info.param) ? "_opt_memory" : "_opt_speed");
 }
 
-INSTANTIATE_TEST_SUITE_P(Shared, CompileGoldenTest, ::testing::ValuesIn(testing::golden_models()),
+INSTANTIATE_TEST_SUITE_P(Shared, CompileGoldenTest,
+                         ::testing::Combine(::testing::ValuesIn(testing::golden_models()),
+                                            ::testing::Bool()),
                          param_name);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(CompileGoldenTest);
 

@@ -17,6 +17,7 @@
 
 #include "compiler/compile.h"
 #include "compiler/op_emitter.h"
+#include "compiler/patch_stage.h"
 #include "core/error.h"
 #include "exec/executor.h"
 #include "exec/ops/lstm.h"
@@ -182,7 +183,8 @@ bool have_arm_compiler() {
 }
 
 // Runs `graph` in the executor and as generated code; expects identical output bytes.
-void expect_generated_code_matches_executor(Graph& graph, const std::string& name) {
+// Compiles with the given memory/speed choice (compile.h) and checks the outputs.
+void expect_mode_matches_executor(Graph& graph, const std::string& name, bool optimize_memory) {
   const ir::Model& model = graph.model();
   const std::vector<std::vector<uint8_t>> inputs = graph.random_inputs();
 
@@ -192,8 +194,11 @@ void expect_generated_code_matches_executor(Graph& graph, const std::string& nam
 
   compiler::CompileOptions options;
   options.name = name;
+  options.optimize_memory = optimize_memory;
   const compiler::CompiledModel compiled = compiler::compile_model(model, options);
-  const fs::path dir = fs::temp_directory_path() / fmt::format("kiln_emit_{}_{}", name, ::getpid());
+  const fs::path dir =
+      fs::temp_directory_path() /
+      fmt::format("kiln_emit_{}_{}_{}", name, optimize_memory ? "mem" : "speed", ::getpid());
   fs::remove_all(dir);
   compiler::write_compiled_model(compiled, dir.string());
 
@@ -250,9 +255,22 @@ void expect_generated_code_matches_executor(Graph& graph, const std::string& nam
     fs::remove_all(dir);
 }
 
-std::string generated_source(const ir::Model& model, const std::string& name) {
+// Both kernel choices: --opt-memory (portable kernels where the fast ones' scratch would grow the
+// arena) and --opt-speed (fast kernels, packed filters).
+void expect_generated_code_matches_executor(Graph& graph, const std::string& name) {
+  {
+    SCOPED_TRACE("--opt-memory");
+    expect_mode_matches_executor(graph, name, true);
+  }
+  SCOPED_TRACE("--opt-speed");
+  expect_mode_matches_executor(graph, name, false);
+}
+
+std::string generated_source(const ir::Model& model, const std::string& name,
+                             bool optimize_memory = false) {
   compiler::CompileOptions options;
   options.name = name;
+  options.optimize_memory = optimize_memory;
   return compiler::compile_model(model, options).files.at(name + ".cpp");
 }
 
@@ -592,6 +610,8 @@ TEST(EmitOps, SingleChannelDepthwiseAndLargeFullyConnectedRunAsConvolutions) {
   EXPECT_NE(source.find("conv2d_int8_fast_packed("), std::string::npos);
   EXPECT_NE(source.find("conv2d_int8_fast("), std::string::npos);
   EXPECT_EQ(source.find("fully_connected_int8("), std::string::npos);
+  // --opt-memory keeps the weights as stored: no filter is widened to 16 bits.
+  EXPECT_EQ(generated_source(g.model(), "as_conv", true).find("packed"), std::string::npos);
   expect_generated_code_matches_executor(g, "as_conv_ops");
 }
 
@@ -698,6 +718,190 @@ TEST(EmitOps, UnsupportedQuantizeNamesTypes) {
   EXPECT_NE(message.find("QUANTIZE"), std::string::npos) << message;
   EXPECT_NE(message.find("uint8"), std::string::npos) << message;
   EXPECT_NE(message.find("int16"), std::string::npos) << message;
+}
+
+// ---- patch-based execution (compiler/patch_stage.h) ----
+
+namespace patch {
+
+ir::Conv2DOptions conv_options(int32_t stride, ir::Padding padding) {
+  ir::Conv2DOptions o;
+  o.padding = padding;
+  o.stride_h = o.stride_w = stride;
+  return o;
+}
+
+// A chain whose first tensors are far larger than its input and output, the case patch-based
+// execution is for: conv 3x3 (SAME) widening 2 channels to 16, a stride-2 depthwise, a 3x3
+// stride-2 pool with SAME padding (edge windows average fewer values), a 1x1 conv.
+Graph wide_chain(DType dtype, bool max_pool) {
+  Graph g(dtype == DType::kInt8 ? 71 : 72);
+  const bool q = dtype == DType::kInt8;
+  const float in_scale = 0.05f;
+  auto quant = [&](size_t n, float s, int32_t axis) {
+    return q ? ir::Quantization{std::vector<float>(n, s), std::vector<int64_t>(n, 0), axis}
+             : ir::Quantization{};
+  };
+  auto act = [&](std::vector<int32_t> shape, float scale, int64_t zp) {
+    return q ? g.activation(std::move(shape), dtype, scale, zp)
+             : g.activation(std::move(shape), dtype);
+  };
+  auto bias = [&](int32_t n, float scale) {
+    return g.random_constant({n}, q ? DType::kInt32 : dtype, q ? -900 : -1, q ? 900 : 1,
+                             quant(static_cast<size_t>(n), scale, 0));
+  };
+  const double lo = q ? -127 : -1, hi = q ? 127 : 1;
+  const int32_t x = q ? g.input({1, 48, 8, 2}, dtype, in_scale, -3) : g.input({1, 48, 8, 2}, dtype);
+  const int32_t t0 = act({1, 48, 8, 16}, 0.08f, -5);
+  ir::Conv2DOptions c0 = conv_options(1, ir::Padding::kSame);
+  c0.activation = ir::Activation::kRelu;
+  g.op("conv widening", OpType::kConv2D,
+       {x, g.random_constant({16, 3, 3, 2}, dtype, lo, hi, quant(16, 0.01f, 0)),
+        bias(16, 0.01f * in_scale)},
+       {t0}, c0, false);
+
+  ir::DepthwiseConv2DOptions dw;
+  dw.padding = ir::Padding::kSame;
+  dw.stride_h = dw.stride_w = 2;
+  dw.activation = ir::Activation::kRelu6;
+  const int32_t t1 = act({1, 24, 4, 16}, 0.07f, 4);
+  g.op("depthwise", OpType::kDepthwiseConv2D,
+       {t0, g.random_constant({1, 3, 3, 16}, dtype, lo, hi, quant(16, 0.02f, 3)),
+        bias(16, 0.02f * 0.08f)},
+       {t1}, dw, false);
+
+  ir::Pool2DOptions pool;
+  pool.padding = ir::Padding::kSame;
+  pool.stride_h = pool.stride_w = 2;
+  pool.filter_h = pool.filter_w = 3;
+  const int32_t t2 = act({1, 12, 2, 16}, 0.07f, 4);
+  g.op("pool", max_pool ? OpType::kMaxPool2D : OpType::kAveragePool2D, {t1}, {t2}, pool, false);
+
+  g.op("conv 1x1", OpType::kConv2D,
+       {t2, g.random_constant({6, 1, 1, 16}, dtype, lo, hi, quant(6, 0.01f, 0)),
+        bias(6, 0.01f * 0.07f)},
+       {act({1, 12, 2, 6}, 0.2f, 1)}, conv_options(1, ir::Padding::kValid));
+  return g;
+}
+
+void expect_patched_and_exact(Graph& g, const std::string& name) {
+  compiler::CompileOptions options;
+  options.name = name;
+  const compiler::CompiledModel patched = compiler::compile_model(g.model(), options);
+  options.patches = false;
+  const compiler::CompiledModel whole = compiler::compile_model(g.model(), options);
+  EXPECT_TRUE(patched.patch_stage) << "expected a patch stage for " << name;
+  std::cout << "[ NOTE ] " << name << ": " << patched.patch_stage_description << ", arena "
+            << patched.arena_bytes << " bytes instead of " << whole.arena_bytes << "\n";
+  EXPECT_FALSE(whole.patch_stage);
+  EXPECT_LT(patched.arena_bytes, whole.arena_bytes);
+  EXPECT_NE(patched.files.at(name + ".cpp").find("for (int band = 0;"), std::string::npos);
+  // Both plans pass the overlap checker (compile_model runs it; run it again here).
+  EXPECT_NO_THROW(
+      compiler::check_plan(patched.buffers.buffers, patched.buffers.overlaps, patched.plan));
+  // --opt-memory (with the stage) and --opt-speed both equal the executor bit for bit.
+  expect_generated_code_matches_executor(g, name);
+}
+
+}  // namespace patch
+
+TEST(PatchStage, BandGeometryByHand) {
+  // conv 3x3 stride 1 SAME (8 rows -> 8, one padding row on top), then conv 3x3 stride 2 SAME
+  // (8 -> 4; TFLite puts its single padding row at the bottom), one output row per band.
+  Graph g(5);
+  const int32_t x = g.input({1, 8, 4, 1}, DType::kFloat32);
+  const int32_t t0 = g.activation({1, 8, 4, 3}, DType::kFloat32);
+  g.op("a", OpType::kConv2D, {x, g.random_constant({3, 3, 3, 1}, DType::kFloat32, -1, 1), -1}, {t0},
+       patch::conv_options(1, ir::Padding::kSame), false);
+  g.op("b", OpType::kConv2D, {t0, g.random_constant({2, 3, 3, 3}, DType::kFloat32, -1, 1), -1},
+       {g.activation({1, 4, 2, 2}, DType::kFloat32)}, patch::conv_options(2, ir::Padding::kSame));
+  const auto stage = compiler::make_patch_stage(g.model(), 0, 1, 1);
+  ASSERT_TRUE(stage.has_value());
+  ASSERT_EQ(stage->steps.size(), 4u);
+  auto expect_step = [](const compiler::BandStep& s, int in_row, int in_rows, int pad_top,
+                        int out_row, int out_rows) {
+    EXPECT_EQ(s.in_row, in_row);
+    EXPECT_EQ(s.in_rows, in_rows);
+    EXPECT_EQ(s.pad_top, pad_top);
+    EXPECT_EQ(s.out_row, out_row);
+    EXPECT_EQ(s.out_rows, out_rows);
+  };
+  // Output row a of the second conv reads rows 2a..2a+2 of t0 (clipped at 8); those read rows
+  // 2a-1..2a+3 of x, where row -1 is padding.
+  expect_step(stage->steps[0][1], 0, 3, 0, 0, 1);
+  expect_step(stage->steps[0][0], 0, 4, 1, 0, 3);
+  expect_step(stage->steps[1][1], 2, 3, 0, 1, 1);
+  expect_step(stage->steps[1][0], 1, 5, 0, 2, 3);
+  expect_step(stage->steps[3][1], 6, 2, 0, 3, 1);
+  expect_step(stage->steps[3][0], 5, 3, 0, 6, 2);
+  EXPECT_EQ(stage->max_rows[0], 3);
+  EXPECT_EQ(compiler::band_buffer_bytes(*stage, 0), 3 * 4 * 3 * 4);
+  // The first conv computes 3 + 3 + 3 + 2 = 11 rows instead of 8.
+  const int64_t first_macs = 8 * 4 * 3 * 9;
+  EXPECT_EQ(stage->extra_macs, first_macs * 3 / 8);
+  // One band covering everything saves nothing; a branch is not a chain.
+  EXPECT_FALSE(compiler::make_patch_stage(g.model(), 0, 1, 4).has_value());
+  EXPECT_FALSE(compiler::make_patch_stage(g.model(), 0, 0, 1).has_value());
+}
+
+TEST(PatchStage, ChainOutputReadTwiceIsNotPatched) {
+  Graph g(6);
+  const int32_t x = g.input({1, 8, 4, 1}, DType::kFloat32);
+  const int32_t t0 = g.activation({1, 8, 4, 3}, DType::kFloat32);
+  g.op("a", OpType::kConv2D, {x, g.random_constant({3, 3, 3, 1}, DType::kFloat32, -1, 1), -1}, {t0},
+       patch::conv_options(1, ir::Padding::kSame), false);
+  g.op("b", OpType::kConv2D, {t0, g.random_constant({2, 3, 3, 3}, DType::kFloat32, -1, 1), -1},
+       {g.activation({1, 4, 2, 2}, DType::kFloat32)}, patch::conv_options(2, ir::Padding::kSame));
+  g.op("c", OpType::kRelu, {t0}, {g.activation({1, 8, 4, 3}, DType::kFloat32)});
+  EXPECT_FALSE(compiler::make_patch_stage(g.model(), 0, 1, 1).has_value());
+}
+
+TEST(PatchStage, Int8ChainRunsInBandsBitExact) {
+  Graph g = patch::wide_chain(DType::kInt8, false);
+  patch::expect_patched_and_exact(g, "patch_int8");
+}
+
+// The whole chain forced into bands of one row: every operator type, including the pools' edge
+// windows, runs on bands.
+TEST(PatchStage, ForcedWholeChainIsBitExact) {
+  for (DType dtype : {DType::kInt8, DType::kFloat32}) {
+    Graph g = patch::wide_chain(dtype, dtype == DType::kFloat32);
+    const ir::Model& model = g.model();
+    compiler::CompileOptions options;
+    options.name = "forced";
+    options.force_patch_stage = compiler::CompileOptions::PatchRequest{0, 3, 1};
+    const compiler::CompiledModel compiled = compiler::compile_model(model, options);
+    ASSERT_TRUE(compiled.patch_stage);
+    exec::Executor executor(model);
+    const std::vector<std::vector<uint8_t>> inputs = g.random_inputs();
+    executor.set_input(0, inputs[0]);
+    executor.invoke();
+    const fs::path dir = fs::temp_directory_path() / fmt::format("kiln_forced_{}", ::getpid());
+    fs::remove_all(dir);
+    compiler::write_compiled_model(compiled, dir.string());
+    ASSERT_EQ(shell(fmt::format("make -C {} -j2 forced_run", dir.string()), dir / "build.log"), 0)
+        << tail_of(dir / "build.log");
+    std::ofstream(dir / "in.bin", std::ios::binary)
+        .write(reinterpret_cast<const char*>(inputs[0].data()),
+               static_cast<std::streamsize>(inputs[0].size()));
+    ASSERT_EQ(
+        shell(fmt::format("{0}/forced_run {0}/in.bin {0}/out.bin", dir.string()), dir / "run.log"),
+        0);
+    const std::span<const uint8_t> expected = executor.output(0);
+    EXPECT_EQ(testing::read_bytes(dir / "out.bin"),
+              std::vector<uint8_t>(expected.begin(), expected.end()))
+        << ir::dtype_name(dtype);
+    if (!::testing::Test::HasFailure()) fs::remove_all(dir);
+  }
+  Graph g = patch::wide_chain(DType::kInt8, false);
+  compiler::CompileOptions options;
+  options.force_patch_stage = compiler::CompileOptions::PatchRequest{1, 0, 1};
+  EXPECT_THROW(compiler::compile_model(g.model(), options), Error);
+}
+
+TEST(PatchStage, FloatChainWithMaxPoolRunsInBandsBitExact) {
+  Graph g = patch::wide_chain(DType::kFloat32, true);
+  patch::expect_patched_and_exact(g, "patch_float");
 }
 
 }  // namespace
