@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <vector>
 
 #include "compiler/compile.h"
@@ -88,7 +89,14 @@ ArmSize arm_image_size(const fs::path& dir) {
 
 }  // namespace
 
-int main() {
+// Usage: memory_report_bench [--opt-speed] (default: --opt-memory, the compiler's default).
+int main(int argc, char** argv) {
+  const bool opt_speed = argc > 1 && std::string(argv[1]) == "--opt-speed";
+  if (argc > 2 || (argc == 2 && !opt_speed)) {
+    fmt::print(stderr, "usage: memory_report_bench [--opt-speed]\n");
+    return 2;
+  }
+  fmt::print("kernels: {}\n", opt_speed ? "--opt-speed" : "--opt-memory");
   const fs::path root = fs::path(KILN_SHARED_DIR) / "testdata" / "tflite";
   std::vector<fs::path> dirs;
   std::error_code ec;
@@ -115,6 +123,7 @@ int main() {
       kiln::compiler::CompileOptions options;
       options.name = "m";
       options.target = "cortex-m4";
+      options.optimize_memory = !opt_speed;
       const auto compiled = kiln::compiler::compile_model(model, options);
       const double ratio = static_cast<double>(compiled.arena_bytes) / static_cast<double>(tflm);
       ratios.push_back(ratio);
@@ -135,6 +144,8 @@ int main() {
       fmt::print("{:<36} {:>10} {:>10} {:>10} {:>7.3f} {:>9} {:>7} {:>10} {:>10} {:>10}\n", name,
                  tflm, tflm_act, compiled.arena_bytes, ratio, compiled.weight_bytes,
                  compiled.constant_bytes, flash, code, ram);
+      if (compiled.patch_stage)
+        fmt::print("{:<36} patch-based execution: {}\n", "", compiled.patch_stage_description);
     } catch (const std::exception& e) {
       fmt::print("{:<36} {:>10} {:>10}  not compiled: {}\n", name, tflm, tflm_act, e.what());
     }
