@@ -803,18 +803,23 @@ void expect_patched_and_exact(Graph& g, const std::string& name) {
   expect_generated_code_matches_executor(g, name);
 }
 
-}  // namespace patch
-
-TEST(PatchStage, BandGeometryByHand) {
-  // conv 3x3 stride 1 SAME (8 rows -> 8, one padding row on top), then conv 3x3 stride 2 SAME
-  // (8 -> 4; TFLite puts its single padding row at the bottom), one output row per band.
-  Graph g(5);
+// conv 3x3 stride 1 SAME (8 rows -> 8, one padding row on top), then conv 3x3 stride 2 SAME
+// (8 -> 4; TFLite puts its single padding row at the bottom). Returns the tensor between them.
+int32_t two_convolutions(Graph& g) {
   const int32_t x = g.input({1, 8, 4, 1}, DType::kFloat32);
   const int32_t t0 = g.activation({1, 8, 4, 3}, DType::kFloat32);
   g.op("a", OpType::kConv2D, {x, g.random_constant({3, 3, 3, 1}, DType::kFloat32, -1, 1), -1}, {t0},
        patch::conv_options(1, ir::Padding::kSame), false);
   g.op("b", OpType::kConv2D, {t0, g.random_constant({2, 3, 3, 3}, DType::kFloat32, -1, 1), -1},
        {g.activation({1, 4, 2, 2}, DType::kFloat32)}, patch::conv_options(2, ir::Padding::kSame));
+  return t0;
+}
+
+}  // namespace patch
+
+TEST(PatchStage, BandGeometryByHand) {
+  Graph g(5);
+  patch::two_convolutions(g);
   const auto stage = compiler::make_patch_stage(g.model(), 0, 1, 1);
   ASSERT_TRUE(stage.has_value());
   ASSERT_EQ(stage->steps.size(), 4u);
@@ -846,12 +851,7 @@ TEST(PatchStage, BandGeometryByHand) {
 
 TEST(PatchStage, ChainOutputReadTwiceIsNotPatched) {
   Graph g(6);
-  const int32_t x = g.input({1, 8, 4, 1}, DType::kFloat32);
-  const int32_t t0 = g.activation({1, 8, 4, 3}, DType::kFloat32);
-  g.op("a", OpType::kConv2D, {x, g.random_constant({3, 3, 3, 1}, DType::kFloat32, -1, 1), -1}, {t0},
-       patch::conv_options(1, ir::Padding::kSame), false);
-  g.op("b", OpType::kConv2D, {t0, g.random_constant({2, 3, 3, 3}, DType::kFloat32, -1, 1), -1},
-       {g.activation({1, 4, 2, 2}, DType::kFloat32)}, patch::conv_options(2, ir::Padding::kSame));
+  const int32_t t0 = patch::two_convolutions(g);
   g.op("c", OpType::kRelu, {t0}, {g.activation({1, 8, 4, 3}, DType::kFloat32)});
   EXPECT_FALSE(compiler::make_patch_stage(g.model(), 0, 1, 1).has_value());
 }
