@@ -6,6 +6,7 @@
 
 #include "compiler/c_literals.h"
 #include "core/error.h"
+#include "deploy/dsp_tables.h"
 
 namespace kiln::deploy {
 
@@ -284,11 +285,7 @@ const size_t kNormalizeWorkspaceBytes = @NORMALIZE_WS@;
 
 int stream_init(DspStream* stream, uint8_t* workspace) {
   const @PARAMS_TYPE@ params = dsp_params();
-  if (@PREFIX@_stream_workspace_bytes(params) > kStreamWorkspaceBytes) return KILN_ERROR_DSP;
-  return @PREFIX@_stream_init(stream, params, workspace, kStreamWorkspaceBytes) == kiln::rt::kOk
-             ? KILN_OK
-             : KILN_ERROR_DSP;
-}
+@STREAM_INIT_BODY@}
 
 int stream_feed(DspStream* stream, const float* samples, size_t count, float* row,
                 size_t* written) {
@@ -469,7 +466,7 @@ std::string stream_prefix(const std::string& block) {
   return "kiln::dsp::" + block;
 }
 
-std::string stream_code(const DspPlan& d) {
+std::string stream_code(const DspPlan& d, const DspTablesCode& tables) {
   const std::string block = d.resolved.block;
   const std::string prefix = stream_prefix(block);
   const bool shift = d.preemphasis_shift > 0;
@@ -509,8 +506,25 @@ std::string stream_code(const DspPlan& d) {
             " rows);\n"
             "  if (status != KILN_OK) return status;\n"
           : std::string();
+  // With constant tables in flash the stream's workspace holds only its per-frame buffers (and
+  // the init call itself checks that they fit).
+  const std::string init_body =
+      tables.present
+          ? fmt::format(
+                "  return {}_stream_init_with_tables(stream, params, dsp_tables(), workspace,\n"
+                "                                    kStreamWorkspaceBytes) == kiln::rt::kOk\n"
+                "             ? KILN_OK\n             : KILN_ERROR_DSP;\n",
+                prefix)
+          : fmt::format(
+                "  if ({0}_stream_workspace_bytes(params) > kStreamWorkspaceBytes) return "
+                "KILN_ERROR_DSP;\n"
+                "  return {0}_stream_init(stream, params, workspace, kStreamWorkspaceBytes) == "
+                "kiln::rt::kOk\n"
+                "             ? KILN_OK\n             : KILN_ERROR_DSP;\n",
+                prefix);
   return fill_template(kStreamCode,
                        {{"STREAM_TYPE", type},
+                        {"STREAM_INIT_BODY", init_body},
                         {"FRAME", fmt::format("{}", d.frame_samples)},
                         {"STRIDE", fmt::format("{}", d.stride_samples)},
                         {"WINDOW_ROWS", fmt::format("{}", d.window_rows)},
@@ -666,6 +680,7 @@ ClassifierSource classifier_source(const pipeline::TrainedPipeline& p, const Dsp
               "float* scores, size_t labels);\n"
             : ""}});
 
+  const DspTablesCode tables = dsp_tables_code(d);
   std::string includes;
   std::vector<std::string> headers = {device_block_header(d.resolved), "dsp/normalize.h"};
   if (d.streaming) headers.push_back("dsp/audio_stream.h");
@@ -713,22 +728,23 @@ ClassifierSource classifier_source(const pipeline::TrainedPipeline& p, const Dsp
   if (label_names.empty()) label_names.push_back("\"\"");
 
   out.source = fill_template(
-      kSourceTemplate, {{"DSP_PHASE", fmt::format("{}", a.dsp_phase_bytes)},
-                        {"NN_PHASE", fmt::format("{}", a.nn_phase_bytes)},
-                        {"SHARED", fmt::format("{}", a.shared_arena_bytes)},
-                        {"STATE", fmt::format("{}", a.state_bytes)},
-                        {"INCLUDES", includes},
-                        {"FEATURES_OFFSET", fmt::format("{}", a.features_offset)},
-                        {"OFFSETS", offsets_text(a)},
-                        {"CHANNELS", fmt::format("{}", d.feature_channels)},
-                        {"MEAN", float_list(p.normalization.mean)},
-                        {"INV_STD", float_list(p.normalization.inv_std)},
-                        {"ANOMALY_CONSTANTS", anomaly_constants},
-                        {"DSP_PARAMS", device_params_function(d.resolved, "dsp_params")},
-                        {"DSP_CODE", d.streaming ? stream_code(d) : batch_code(d)},
-                        {"ANOMALY_CODE", anomaly_code},
-                        {"NETWORK_CODE", network_code},
-                        {"LABEL_NAMES", fmt::format("{{{}}}", fmt::join(label_names, ", "))}});
+      kSourceTemplate,
+      {{"DSP_PHASE", fmt::format("{}", a.dsp_phase_bytes)},
+       {"NN_PHASE", fmt::format("{}", a.nn_phase_bytes)},
+       {"SHARED", fmt::format("{}", a.shared_arena_bytes)},
+       {"STATE", fmt::format("{}", a.state_bytes)},
+       {"INCLUDES", includes},
+       {"FEATURES_OFFSET", fmt::format("{}", a.features_offset)},
+       {"OFFSETS", offsets_text(a)},
+       {"CHANNELS", fmt::format("{}", d.feature_channels)},
+       {"MEAN", float_list(p.normalization.mean)},
+       {"INV_STD", float_list(p.normalization.inv_std)},
+       {"ANOMALY_CONSTANTS", anomaly_constants},
+       {"DSP_PARAMS", device_params_function(d.resolved, "dsp_params") + tables.definitions},
+       {"DSP_CODE", d.streaming ? stream_code(d, tables) : batch_code(d)},
+       {"ANOMALY_CODE", anomaly_code},
+       {"NETWORK_CODE", network_code},
+       {"LABEL_NAMES", fmt::format("{{{}}}", fmt::join(label_names, ", "))}});
   return out;
 }
 

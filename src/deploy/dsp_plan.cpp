@@ -77,16 +77,18 @@ DspPlan plan_dsp(const pipeline::TrainedPipeline& p, int slices) {
       [&](const auto& params) {
         using T = std::decay_t<decltype(params)>;
         if constexpr (std::is_same_v<T, dsp::SpectrogramParams>) {
+          // The audio streams read their constant tables from flash (deploy/dsp_tables.h):
+          // their workspace holds the per-frame buffers only.
           plan_stream(&plan, params.audio, dsp::spectrogram_num_features(params),
-                      static_cast<int64_t>(dsp::spectrogram_stream_workspace_bytes(params)), 0,
+                      static_cast<int64_t>(dsp::spectrogram_stream_buffers_bytes(params)), 0,
                       slices);
         } else if constexpr (std::is_same_v<T, dsp::MfeParams>) {
           // MFE's pre-emphasis is fixed by the reference: one sample back.
           plan_stream(&plan, params.audio, dsp::mfe_num_features(params),
-                      static_cast<int64_t>(dsp::mfe_stream_workspace_bytes(params)), 1, slices);
+                      static_cast<int64_t>(dsp::mfe_stream_buffers_bytes(params)), 1, slices);
         } else if constexpr (std::is_same_v<T, dsp::MfccParams>) {
           plan_stream(&plan, params.audio, dsp::mfcc_num_features(params),
-                      static_cast<int64_t>(dsp::mfcc_stream_workspace_bytes(params)),
+                      static_cast<int64_t>(dsp::mfcc_stream_buffers_bytes(params)),
                       params.pre_cof != 0.0f ? params.pre_shift : 0, slices);
           plan.normalize_workspace_bytes =
               static_cast<int64_t>(dsp::mfcc_normalize_workspace_bytes(params, plan.window_rows));

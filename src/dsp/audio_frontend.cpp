@@ -37,26 +37,76 @@ const char* audio_frame_check(const AudioFrameParams& params, FrameLayout* layou
                       params.implementation_version, layout);
 }
 
-Status power_spectrum_init(PowerSpectrum* ps, int32_t frame_samples, int32_t fft_length,
-                           int32_t window, WorkspaceCarver* carver) {
-  if (!is_power_of_two(fft_length) || fft_length < 2 || fft_length > kMaxFftLength ||
-      frame_samples < 1 || window < kWindowNone || window > kWindowHamming) {
-    return rt::kBadArgument;
-  }
-  ps->used_samples = frame_samples < fft_length ? frame_samples : fft_length;
+namespace {
+
+bool valid_spectrum(int32_t frame_samples, int32_t fft_length, int32_t window) {
+  return is_power_of_two(fft_length) && fft_length >= 2 && fft_length <= kMaxFftLength &&
+         frame_samples >= 1 && window >= kWindowNone && window <= kWindowHamming;
+}
+
+int32_t used_samples(int32_t frame_samples, int32_t fft_length) {
+  return frame_samples < fft_length ? frame_samples : fft_length;
+}
+
+}  // namespace
+
+size_t power_spectrum_window_floats(int32_t frame_samples, int32_t fft_length, int32_t window) {
+  if (!valid_spectrum(frame_samples, fft_length, window) || window == kWindowNone) return 0;
+  return static_cast<size_t>(used_samples(frame_samples, fft_length));
+}
+
+void power_spectrum_table_sizes(int32_t frame_samples, int32_t fft_length, int32_t window,
+                                AudioTableSizes* sizes) {
+  sizes->twiddle_floats = rfft_twiddle_floats(fft_length);
+  sizes->bit_reverse_count = rfft_bit_reverse_count(fft_length);
+  sizes->window_floats = power_spectrum_window_floats(frame_samples, fft_length, window);
+  sizes->mel_edges = 0;
+  sizes->mel_weight_starts = 0;
+  sizes->mel_weights = 0;
+  sizes->dct_floats = 0;
+}
+
+Status power_spectrum_build_tables(PowerSpectrumTables* tables, int32_t frame_samples,
+                                   int32_t fft_length, int32_t window, WorkspaceCarver* carver) {
+  if (!valid_spectrum(frame_samples, fft_length, window)) return rt::kBadArgument;
+  float* twiddle = carve_floats(carver, rfft_twiddle_floats(fft_length));
+  uint16_t* bit_reverse = static_cast<uint16_t*>(
+      carve_bytes(carver, rfft_bit_reverse_count(fft_length) * sizeof(uint16_t)));
+  const size_t window_floats = power_spectrum_window_floats(frame_samples, fft_length, window);
+  float* window_table = window_floats > 0 ? carve_floats(carver, window_floats) : NULL;
+  tables->twiddle = twiddle;
+  tables->bit_reverse = bit_reverse;
+  tables->window = window_table;
+  if (carver->base == NULL) return rt::kOk;  // counting only
+  if (carver->overflow) return rt::kBadArgument;
+  const Status status = rfft_fill_tables(fft_length, twiddle, bit_reverse);
+  if (status != rt::kOk) return status;
+  if (window_table) fill_window(window, static_cast<int32_t>(window_floats), window_table);
+  return rt::kOk;
+}
+
+Status power_spectrum_attach(PowerSpectrum* ps, int32_t frame_samples, int32_t fft_length,
+                             int32_t window, const PowerSpectrumTables& tables,
+                             WorkspaceCarver* carver) {
+  if (!valid_spectrum(frame_samples, fft_length, window)) return rt::kBadArgument;
+  ps->used_samples = used_samples(frame_samples, fft_length);
   ps->inv_fft_length = 1.0f / static_cast<float>(fft_length);
-  const size_t fft_bytes = rfft_workspace_bytes(fft_length);
-  void* fft_memory = carve_bytes(carver, fft_bytes);
-  float* window_table =
-      window == kWindowNone ? NULL : carve_floats(carver, static_cast<size_t>(ps->used_samples));
-  ps->window = window_table;
+  ps->window = window == kWindowNone ? NULL : tables.window;
+  float* work = carve_floats(carver, static_cast<size_t>(fft_length));
   ps->scratch = carve_floats(carver, static_cast<size_t>(ps->used_samples));
   if (carver->base == NULL) return rt::kOk;  // counting only
   if (carver->overflow) return rt::kBadArgument;
-  const Status status = rfft_init(&ps->fft, fft_length, fft_memory, fft_bytes);
+  if (window != kWindowNone && tables.window == NULL) return rt::kBadArgument;
+  return rfft_attach(&ps->fft, fft_length, tables.twiddle, tables.bit_reverse, work);
+}
+
+Status power_spectrum_init(PowerSpectrum* ps, int32_t frame_samples, int32_t fft_length,
+                           int32_t window, WorkspaceCarver* carver) {
+  PowerSpectrumTables tables;
+  const Status status =
+      power_spectrum_build_tables(&tables, frame_samples, fft_length, window, carver);
   if (status != rt::kOk) return status;
-  if (window_table) fill_window(window, ps->used_samples, window_table);
-  return rt::kOk;
+  return power_spectrum_attach(ps, frame_samples, fft_length, window, tables, carver);
 }
 
 void power_spectrum_compute(const PowerSpectrum& ps, const float* frame, float scale, float* out) {
@@ -69,9 +119,8 @@ void power_spectrum_compute(const PowerSpectrum& ps, const float* frame, float s
     }
     input = ps.scratch;
   }
-  rfft_power(ps.fft, input, n, out);
-  const int32_t bins = ps.fft.n / 2 + 1;
-  for (int32_t k = 0; k < bins; ++k) out[k] *= ps.inv_fft_length;
+  // The 1 / fft_length scaling is folded into the power loop (a power of two: exact either way).
+  rfft_power_scaled(ps.fft, input, n, ps.inv_fft_length, out);
 }
 
 bool outside_unit_range(const float* x, int32_t n) {

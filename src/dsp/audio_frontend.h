@@ -38,8 +38,45 @@ struct PowerSpectrum {
   float* scratch;       // used_samples floats for the scaled / windowed copy
 };
 
-// Lays out the FFT plan, window table and scratch in the carver (counting only when it has no
-// base) and, with real memory, fills the tables.
+// The constant tables of a power spectrum (they depend on the parameters only): FFT twiddles and
+// bit-reversal permutation, and the window coefficients (null for kWindowNone).
+struct PowerSpectrumTables {
+  const float* twiddle;         // rfft_twiddle_floats(fft_length)
+  const uint16_t* bit_reverse;  // rfft_bit_reverse_count(fft_length)
+  const float* window;          // power_spectrum_window_floats(...) or null
+};
+
+// Element counts of the constant tables of an audio block, for code that stores them elsewhere
+// (kiln deploy writes them as const arrays). Zero for a table the block does not have.
+struct AudioTableSizes {
+  size_t twiddle_floats;
+  size_t bit_reverse_count;  // uint16_t entries
+  size_t window_floats;      // 0 without a window
+  size_t mel_edges;          // int32_t entries
+  size_t mel_weight_starts;  // int32_t entries
+  size_t mel_weights;
+  size_t dct_floats;
+};
+
+// Fills the power spectrum's part of `sizes` (twiddles, bit reversal, window) and zeroes the rest.
+void power_spectrum_table_sizes(int32_t frame_samples, int32_t fft_length, int32_t window,
+                                AudioTableSizes* sizes);
+
+// Window coefficients a spectrum needs: min(frame_samples, fft_length), or 0 for kWindowNone.
+size_t power_spectrum_window_floats(int32_t frame_samples, int32_t fft_length, int32_t window);
+
+// Carves the three tables (counting only when the carver has no base) and, with real memory,
+// fills them. `tables` then points into the carved memory.
+Status power_spectrum_build_tables(PowerSpectrumTables* tables, int32_t frame_samples,
+                                   int32_t fft_length, int32_t window, WorkspaceCarver* carver);
+
+// Lays out the per-frame buffers (FFT work, scratch) in the carver and, with real memory, starts
+// a spectrum over tables built by power_spectrum_build_tables (now or ahead of time).
+Status power_spectrum_attach(PowerSpectrum* ps, int32_t frame_samples, int32_t fft_length,
+                             int32_t window, const PowerSpectrumTables& tables,
+                             WorkspaceCarver* carver);
+
+// Tables and buffers together: power_spectrum_build_tables then power_spectrum_attach.
 Status power_spectrum_init(PowerSpectrum* ps, int32_t frame_samples, int32_t fft_length,
                            int32_t window, WorkspaceCarver* carver);
 

@@ -36,12 +36,17 @@ struct FrameStream {
   float* history;  // the last `shift` raw samples, oldest at history_at
   int32_t history_at;
   int64_t fill;  // samples in `frame`; negative = samples still to skip (stride > frame)
+  int32_t kept;  // leading frame samples the frame function reads (frame_samples by default)
 };
 
 // Lays out the frame buffer and pre-emphasis history (counting only when the carver has no base)
 // and starts an empty stream with zero history.
 Status frame_stream_init(FrameStream* stream, const FrameLayout& layout, const Preemphasis& pre,
                          WorkspaceCarver* carver);
+
+// Tells the stream that the frame function reads only the first `kept` samples of a frame
+// (e.g. a frame longer than the FFT). When frames do not overlap, the others are then not stored.
+void frame_stream_limit(FrameStream* stream, int32_t kept);
 
 // Sets the raw samples that precede the stream (the newest last). With fewer than `shift` samples
 // the missing older ones are zero.

@@ -56,34 +56,53 @@ Status cmvn_apply(float* features, int32_t rows, int32_t cols, int32_t win_size,
   const int32_t pad = (win_size - 1) / 2;
   // The reflection is tabulated once so the window sums below are plain indexed loads.
   for (int32_t p = 0; p < rows + 2 * pad; ++p) source_row[p] = reflected_row(p, pad, rows);
-  const float window = static_cast<float>(win_size);
+  // Window means multiply by the reciprocal: one division for the whole call instead of three per
+  // value (a division costs 14 cycles on a Cortex-M4F, a multiplication 1).
+  const float inv_window = 1.0f / static_cast<float>(win_size);
 
-  // 1. Means over each window, from the original values, then subtracted.
-  for (int32_t i = 0; i < rows; ++i) {
-    for (int32_t c = 0; c < cols; ++c) {
-      float sum = 0.0f;
-      for (int32_t p = i; p < i + win_size; ++p) sum += features[source_row[p] * cols + c];
-      stats[i * cols + c] = sum / window;
-    }
-  }
-  for (int32_t i = 0; i < rows * cols; ++i) features[i] -= stats[i];
-  if (!normalize_variance) return rt::kOk;
-
-  // 2. Standard deviations of the mean-removed values over the same windows, then divided.
-  for (int32_t i = 0; i < rows; ++i) {
-    for (int32_t c = 0; c < cols; ++c) {
-      float sum = 0.0f;
-      for (int32_t p = i; p < i + win_size; ++p) sum += features[source_row[p] * cols + c];
-      const float mean = sum / window;
-      float squares = 0.0f;
-      for (int32_t p = i; p < i + win_size; ++p) {
-        const float d = features[source_row[p] * cols + c] - mean;
-        squares += d * d;
+  // Columns are independent (a window only reads its own column). Window sums slide: the window
+  // of row i + 1 is that of row i minus padded position i plus position i + win_size, so each
+  // sum costs two loads instead of win_size (the rounding differs from summing each window
+  // afresh by a few ulps of the window sum).
+  for (int32_t c = 0; c < cols; ++c) {
+    float* column = features + c;
+    float* column_stats = stats + c;
+    // 1. Means over each window of the original values, then subtracted.
+    float sum = 0.0f;
+    for (int32_t p = 0; p < win_size; ++p) sum += column[source_row[p] * cols];
+    for (int32_t i = 0; i < rows; ++i) {
+      column_stats[i * cols] = sum * inv_window;
+      if (i + 1 < rows) {
+        sum += column[source_row[i + win_size] * cols] - column[source_row[i] * cols];
       }
-      stats[i * cols + c] = sqrtf(squares / window);
+    }
+    for (int32_t i = 0; i < rows; ++i) column[i * cols] -= column_stats[i * cols];
+    if (!normalize_variance) continue;
+
+    // 2. Population standard deviation of the mean-removed values over the same windows, from
+    // sliding sums of values and squares: sum (y - m)^2 = sum y^2 - m sum y with m = sum y / W.
+    float sum1 = 0.0f, sum2 = 0.0f;
+    for (int32_t p = 0; p < win_size; ++p) {
+      const float y = column[source_row[p] * cols];
+      sum1 += y;
+      sum2 += y * y;
+    }
+    for (int32_t i = 0; i < rows; ++i) {
+      const float mean = sum1 * inv_window;
+      float variance = (sum2 - mean * sum1) * inv_window;
+      if (!(variance > 0.0f)) variance = 0.0f;  // rounding can push a zero variance below 0
+      column_stats[i * cols] = sqrtf(variance);
+      if (i + 1 < rows) {
+        const float in = column[source_row[i + win_size] * cols];
+        const float out = column[source_row[i] * cols];
+        sum1 += in - out;
+        sum2 += in * in - out * out;
+      }
+    }
+    for (int32_t i = 0; i < rows; ++i) {
+      column[i * cols] = column[i * cols] / (column_stats[i * cols] + 1e-10f);
     }
   }
-  for (int32_t i = 0; i < rows * cols; ++i) features[i] = features[i] / (stats[i] + 1e-10f);
   return rt::kOk;
 }
 

@@ -92,28 +92,23 @@ int32_t mel_edge_bin(const MelFilterbankSpec& spec, int32_t index) {
   return bin;
 }
 
-Status mel_filterbank_init(MelFilterbank* bank, const MelFilterbankSpec& spec,
-                           WorkspaceCarver* carver) {
-  if (mel_filterbank_check(spec) != NULL) return rt::kBadArgument;
-  const int32_t nf = spec.num_filters;
-  // Count the weights exactly (edges are cheap to recompute) so the table is no bigger than needed.
+int32_t mel_filterbank_weight_count(const MelFilterbankSpec& spec) {
+  if (mel_filterbank_check(spec) != NULL) return 0;
+  // Counted exactly (edges are cheap to recompute) so the table is no bigger than needed.
   int32_t total = 0;
-  for (int32_t i = 0; i < nf; ++i) {
+  for (int32_t i = 0; i < spec.num_filters; ++i) {
     int32_t rb, re, fb, fe;
     filter_extent(mel_edge_bin(spec, i), mel_edge_bin(spec, i + 1), mel_edge_bin(spec, i + 2), &rb,
                   &re, &fb, &fe);
     total += span(rb, re) + span(fb, fe);
   }
-  int32_t* edges = carve_ints(carver, static_cast<size_t>(nf + 2));
-  int32_t* starts = carve_ints(carver, static_cast<size_t>(nf + 1));
-  float* weights = carve_floats(carver, static_cast<size_t>(total > 0 ? total : 1));
-  bank->num_filters = nf;
-  bank->edges = edges;
-  bank->weight_start = starts;
-  bank->weights = weights;
-  if (carver->base == NULL) return rt::kOk;
-  if (carver->overflow) return rt::kBadArgument;
+  return total;
+}
 
+Status mel_filterbank_fill(const MelFilterbankSpec& spec, int32_t* edges, int32_t* starts,
+                           float* weights) {
+  if (mel_filterbank_check(spec) != NULL) return rt::kBadArgument;
+  const int32_t nf = spec.num_filters;
   for (int32_t i = 0; i < nf + 2; ++i) edges[i] = mel_edge_bin(spec, i);
   int32_t at = 0;
   for (int32_t i = 0; i < nf; ++i) {
@@ -132,6 +127,23 @@ Status mel_filterbank_init(MelFilterbank* bank, const MelFilterbankSpec& spec,
   }
   starts[nf] = at;
   return rt::kOk;
+}
+
+Status mel_filterbank_init(MelFilterbank* bank, const MelFilterbankSpec& spec,
+                           WorkspaceCarver* carver) {
+  if (mel_filterbank_check(spec) != NULL) return rt::kBadArgument;
+  const int32_t nf = spec.num_filters;
+  const int32_t total = mel_filterbank_weight_count(spec);
+  int32_t* edges = carve_ints(carver, static_cast<size_t>(nf + 2));
+  int32_t* starts = carve_ints(carver, static_cast<size_t>(nf + 1));
+  float* weights = carve_floats(carver, static_cast<size_t>(total > 0 ? total : 1));
+  bank->num_filters = nf;
+  bank->edges = edges;
+  bank->weight_start = starts;
+  bank->weights = weights;
+  if (carver->base == NULL) return rt::kOk;
+  if (carver->overflow) return rt::kBadArgument;
+  return mel_filterbank_fill(spec, edges, starts, weights);
 }
 
 void mel_filterbank_apply(const MelFilterbank& bank, const float* power, float* out) {

@@ -46,6 +46,14 @@ MelFilterbankSpec mel_filterbank_spec(int32_t num_filters, int32_t fft_length,
 // Null when the spec is usable, else a static message.
 const char* mel_filterbank_check(const MelFilterbankSpec& spec);
 
+// Number of weights of the filterbank's table (0 for an invalid spec). The edge table has
+// num_filters + 2 entries, the weight_start table num_filters + 1.
+int32_t mel_filterbank_weight_count(const MelFilterbankSpec& spec);
+
+// Fills the three tables (edges, weight_start, weights) of a valid spec.
+Status mel_filterbank_fill(const MelFilterbankSpec& spec, int32_t* edges, int32_t* weight_start,
+                           float* weights);
+
 // Lays out (and, with a real workspace, builds) the filterbank.
 Status mel_filterbank_init(MelFilterbank* bank, const MelFilterbankSpec& spec,
                            WorkspaceCarver* carver);

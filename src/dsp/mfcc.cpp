@@ -1,6 +1,7 @@
 #include "dsp/mfcc.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "dsp/cmvn.h"
 #include "dsp/reference_log.h"
@@ -19,26 +20,24 @@ Preemphasis preemphasis_of(const MfccParams& params) {
   return pre;
 }
 
-Status engine_init(MfccEngine* engine, const MfccParams& params, const FrameLayout& layout,
-                   WorkspaceCarver* carver) {
+MelFilterbankSpec bank_spec(const MfccParams& params) {
+  return mel_filterbank_spec(params.num_filters, params.audio.fft_length,
+                             params.audio.sampling_frequency, params.low_frequency,
+                             params.high_frequency, params.audio.implementation_version,
+                             params.audio.exact_log);
+}
+
+// Carves every table (counting only when the carver has no base) and, with real memory, fills it.
+Status tables_layout(MfccTables* t, const MfccParams& params, const FrameLayout& layout,
+                     WorkspaceCarver* carver) {
   const int32_t nf = params.num_filters;
-  engine->num_bins = params.audio.fft_length / 2 + 1;
-  engine->num_cepstral = params.num_cepstral;
-  engine->exact_log = params.audio.exact_log;
-  Status status = power_spectrum_init(&engine->spectrum, layout.frame_samples,
-                                      params.audio.fft_length, params.audio.window, carver);
+  Status status = power_spectrum_build_tables(&t->spectrum, layout.frame_samples,
+                                              params.audio.fft_length, params.audio.window, carver);
   if (status != rt::kOk) return status;
-  status = mel_filterbank_init(
-      &engine->bank,
-      mel_filterbank_spec(nf, params.audio.fft_length, params.audio.sampling_frequency,
-                          params.low_frequency, params.high_frequency,
-                          params.audio.implementation_version, params.audio.exact_log),
-      carver);
+  status = mel_filterbank_init(&t->bank, bank_spec(params), carver);
   if (status != rt::kOk) return status;
   float* dct = carve_floats(carver, static_cast<size_t>(params.num_cepstral) * nf);
-  engine->dct = dct;
-  engine->power = carve_floats(carver, static_cast<size_t>(engine->num_bins));
-  engine->mel = carve_floats(carver, static_cast<size_t>(nf));
+  t->dct = dct;
   if (carver->base == NULL) return rt::kOk;
   if (carver->overflow) return rt::kBadArgument;
   // Orthonormal DCT-II: c_k(n) = s_k cos(pi k (2n + 1) / (2 N)), s_0 = sqrt(1/N), s_k = sqrt(2/N).
@@ -49,6 +48,34 @@ Status engine_init(MfccEngine* engine, const MfccParams& params, const FrameLayo
     }
   }
   return rt::kOk;
+}
+
+// The engine over existing tables: carves only the per-frame buffers.
+Status engine_attach(MfccEngine* engine, const MfccParams& params, const FrameLayout& layout,
+                     const MfccTables& tables, WorkspaceCarver* carver) {
+  engine->num_bins = params.audio.fft_length / 2 + 1;
+  engine->num_cepstral = params.num_cepstral;
+  engine->exact_log = params.audio.exact_log;
+  const Status status =
+      power_spectrum_attach(&engine->spectrum, layout.frame_samples, params.audio.fft_length,
+                            params.audio.window, tables.spectrum, carver);
+  if (status != rt::kOk) return status;
+  engine->bank = tables.bank;
+  engine->dct = tables.dct;
+  engine->power = carve_floats(carver, static_cast<size_t>(engine->num_bins));
+  engine->mel = carve_floats(carver, static_cast<size_t>(params.num_filters));
+  if (carver->base == NULL) return rt::kOk;
+  if (carver->overflow) return rt::kBadArgument;
+  if (tables.bank.num_filters != params.num_filters || tables.dct == NULL) return rt::kBadArgument;
+  return rt::kOk;
+}
+
+Status engine_init(MfccEngine* engine, const MfccParams& params, const FrameLayout& layout,
+                   WorkspaceCarver* carver) {
+  MfccTables tables;
+  const Status status = tables_layout(&tables, params, layout, carver);
+  if (status != rt::kOk) return status;
+  return engine_attach(engine, params, layout, tables, carver);
 }
 
 void mfcc_frame(const void* engine_ptr, const float* frame, float* row) {
@@ -66,8 +93,17 @@ void mfcc_frame(const void* engine_ptr, const float* frame, float* row) {
   row[0] = natural_log(energy, e.exact_log);
   for (int32_t k = 1; k < e.num_cepstral; ++k) {
     const float* basis = e.dct + k * nf;
+    const float* mel = e.mel;
     float sum = 0.0f;
-    for (int32_t n = 0; n < nf; ++n) sum += basis[n] * e.mel[n];
+    // Unrolled by hand (the compiler does not at -O2); the additions stay in index order.
+    int32_t n = 0;
+    for (; n + 4 <= nf; n += 4) {
+      sum += basis[n] * mel[n];
+      sum += basis[n + 1] * mel[n + 1];
+      sum += basis[n + 2] * mel[n + 2];
+      sum += basis[n + 3] * mel[n + 3];
+    }
+    for (; n < nf; ++n) sum += basis[n] * mel[n];
     row[k] = sum;
   }
 }
@@ -76,11 +112,20 @@ bool resolve_layout(const MfccParams& params, FrameLayout* layout) {
   return mfcc_check(params) == NULL && audio_frame_check(params.audio, layout) == NULL;
 }
 
-Status stream_layout(MfccStream* stream, const MfccParams& params, WorkspaceCarver* carver) {
+// With `tables` null the stream builds its own tables in the carver first.
+Status stream_layout(MfccStream* stream, const MfccParams& params, const MfccTables* tables,
+                     WorkspaceCarver* carver) {
   FrameLayout layout;
   if (!resolve_layout(params, &layout)) return rt::kBadArgument;
-  if (engine_init(&stream->engine, params, layout, carver) != rt::kOk) return rt::kBadArgument;
-  return frame_stream_init(&stream->frames, layout, preemphasis_of(params), carver);
+  const Status status = tables ? engine_attach(&stream->engine, params, layout, *tables, carver)
+                               : engine_init(&stream->engine, params, layout, carver);
+  if (status != rt::kOk) return rt::kBadArgument;
+  if (frame_stream_init(&stream->frames, layout, preemphasis_of(params), carver) != rt::kOk) {
+    return rt::kBadArgument;
+  }
+  // Only the first used_samples of a frame enter the FFT.
+  frame_stream_limit(&stream->frames, stream->engine.spectrum.used_samples);
+  return rt::kOk;
 }
 
 // Batch layout: engine, pre-emphasized frame, CMVN scratch.
@@ -189,17 +234,65 @@ Status mfcc_normalize(const MfccParams& params, float* cepstra, int32_t num_fram
                     workspace_bytes);
 }
 
+bool mfcc_table_sizes(const MfccParams& params, AudioTableSizes* sizes) {
+  FrameLayout layout;
+  if (!resolve_layout(params, &layout)) return false;
+  power_spectrum_table_sizes(layout.frame_samples, params.audio.fft_length, params.audio.window,
+                             sizes);
+  sizes->mel_edges = static_cast<size_t>(params.num_filters) + 2u;
+  sizes->mel_weight_starts = static_cast<size_t>(params.num_filters) + 1u;
+  const int32_t weights = mel_filterbank_weight_count(bank_spec(params));
+  sizes->mel_weights = static_cast<size_t>(weights > 0 ? weights : 1);
+  sizes->dct_floats = static_cast<size_t>(params.num_cepstral) * params.num_filters;
+  return true;
+}
+
+size_t mfcc_tables_bytes(const MfccParams& params) {
+  FrameLayout layout;
+  if (!resolve_layout(params, &layout)) return 0;
+  MfccTables tables;
+  WorkspaceCarver carver = workspace_carver(NULL, 0);
+  if (tables_layout(&tables, params, layout, &carver) != rt::kOk) return 0;
+  return carver.used;
+}
+
+Status mfcc_tables_build(MfccTables* tables, const MfccParams& params, void* memory,
+                         size_t memory_bytes) {
+  FrameLayout layout;
+  if (!resolve_layout(params, &layout)) return rt::kBadArgument;
+  WorkspaceCarver carver = workspace_carver(memory, memory_bytes);
+  if (tables_layout(tables, params, layout, &carver) != rt::kOk) return rt::kBadArgument;
+  return carver_ok(carver) ? rt::kOk : rt::kBadArgument;
+}
+
 size_t mfcc_stream_workspace_bytes(const MfccParams& params) {
   MfccStream stream;
   WorkspaceCarver carver = workspace_carver(NULL, 0);
-  if (stream_layout(&stream, params, &carver) != rt::kOk) return 0;
+  if (stream_layout(&stream, params, NULL, &carver) != rt::kOk) return 0;
   return carver.used;
 }
 
 Status mfcc_stream_init(MfccStream* stream, const MfccParams& params, void* workspace,
                         size_t workspace_bytes) {
   WorkspaceCarver carver = workspace_carver(workspace, workspace_bytes);
-  if (stream_layout(stream, params, &carver) != rt::kOk) return rt::kBadArgument;
+  if (stream_layout(stream, params, NULL, &carver) != rt::kOk) return rt::kBadArgument;
+  return carver_ok(carver) ? rt::kOk : rt::kBadArgument;
+}
+
+size_t mfcc_stream_buffers_bytes(const MfccParams& params) {
+  MfccStream stream;
+  MfccTables none;
+  memset(&none, 0, sizeof(none));
+  WorkspaceCarver carver = workspace_carver(NULL, 0);
+  if (stream_layout(&stream, params, &none, &carver) != rt::kOk) return 0;
+  return carver.used;
+}
+
+Status mfcc_stream_init_with_tables(MfccStream* stream, const MfccParams& params,
+                                    const MfccTables& tables, void* workspace,
+                                    size_t workspace_bytes) {
+  WorkspaceCarver carver = workspace_carver(workspace, workspace_bytes);
+  if (stream_layout(stream, params, &tables, &carver) != rt::kOk) return rt::kBadArgument;
   return carver_ok(carver) ? rt::kOk : rt::kBadArgument;
 }
 

@@ -51,6 +51,22 @@ size_t mfcc_normalize_workspace_bytes(const MfccParams& params, int32_t num_fram
 Status mfcc_normalize(const MfccParams& params, float* cepstra, int32_t num_frames, void* workspace,
                       size_t workspace_bytes);
 
+// The constant tables of an MFCC block: they depend on the parameters only. The host builds them
+// at run time (mfcc_tables_build); kiln deploy builds them with the same function and writes them
+// as const arrays (flash), so the device starts a stream without computing anything.
+struct MfccTables {
+  PowerSpectrumTables spectrum;  // FFT twiddles, bit reversal, window (null for none)
+  MelFilterbank bank;            // edges, weight_start, weights
+  const float* dct;              // num_cepstral x num_filters orthonormal DCT-II rows
+};
+
+// False for invalid parameters.
+bool mfcc_table_sizes(const MfccParams& params, AudioTableSizes* sizes);
+size_t mfcc_tables_bytes(const MfccParams& params);
+// Builds the tables in `memory`; `tables` points into it afterwards.
+Status mfcc_tables_build(MfccTables* tables, const MfccParams& params, void* memory,
+                         size_t memory_bytes);
+
 struct MfccEngine {
   PowerSpectrum spectrum;
   MelFilterbank bank;
@@ -67,9 +83,16 @@ struct MfccStream {
   FrameStream frames;
 };
 
+// A stream that builds its own tables in its workspace.
 size_t mfcc_stream_workspace_bytes(const MfccParams& params);
 Status mfcc_stream_init(MfccStream* stream, const MfccParams& params, void* workspace,
                         size_t workspace_bytes);
+// A stream over tables built beforehand (they must outlive it); the workspace holds only the
+// per-frame buffers. Gives bit-identical rows to mfcc_stream_init.
+size_t mfcc_stream_buffers_bytes(const MfccParams& params);
+Status mfcc_stream_init_with_tables(MfccStream* stream, const MfccParams& params,
+                                    const MfccTables& tables, void* workspace,
+                                    size_t workspace_bytes);
 void mfcc_stream_set_history(MfccStream* stream, const float* samples, int32_t count);
 size_t mfcc_stream_frames_for(const MfccStream& stream, size_t num_new);
 // Emits per-frame cepstra (steps 1-5); apply mfcc_normalize() to a window of them.

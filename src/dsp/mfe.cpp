@@ -1,6 +1,7 @@
 #include "dsp/mfe.h"
 
 #include <math.h>
+#include <string.h>
 
 namespace kiln {
 namespace dsp {
@@ -11,21 +12,44 @@ const float kInt16Scale = 1.0f / 32768.0f;
 // The reference's MFE pre-emphasis is fixed, whatever the block's parameters say.
 const Preemphasis kMfePreemphasis = {1, 0.98f};
 
-Status engine_init(MfeEngine* engine, const MfeParams& params, const FrameLayout& layout,
-                   WorkspaceCarver* carver) {
+MelFilterbankSpec bank_spec(const MfeParams& params) {
+  return mel_filterbank_spec(params.num_filters, params.audio.fft_length,
+                             params.audio.sampling_frequency, params.low_frequency,
+                             params.high_frequency, params.audio.implementation_version,
+                             params.audio.exact_log);
+}
+
+// Carves every table (counting only when the carver has no base) and, with real memory, fills it.
+Status tables_layout(MfeTables* t, const MfeParams& params, const FrameLayout& layout,
+                     WorkspaceCarver* carver) {
+  const Status status = power_spectrum_build_tables(
+      &t->spectrum, layout.frame_samples, params.audio.fft_length, params.audio.window, carver);
+  if (status != rt::kOk) return status;
+  return mel_filterbank_init(&t->bank, bank_spec(params), carver);
+}
+
+// The engine over existing tables: carves only the per-frame buffers.
+Status engine_attach(MfeEngine* engine, const MfeParams& params, const FrameLayout& layout,
+                     const MfeTables& tables, WorkspaceCarver* carver) {
   engine->frame_samples = layout.frame_samples;
   engine->floor = make_noise_floor(params.noise_floor_db, params.audio.exact_log);
-  Status status = power_spectrum_init(&engine->spectrum, layout.frame_samples,
-                                      params.audio.fft_length, params.audio.window, carver);
+  const Status status =
+      power_spectrum_attach(&engine->spectrum, layout.frame_samples, params.audio.fft_length,
+                            params.audio.window, tables.spectrum, carver);
   if (status != rt::kOk) return status;
-  const MelFilterbankSpec spec = mel_filterbank_spec(
-      params.num_filters, params.audio.fft_length, params.audio.sampling_frequency,
-      params.low_frequency, params.high_frequency, params.audio.implementation_version,
-      params.audio.exact_log);
-  status = mel_filterbank_init(&engine->bank, spec, carver);
-  if (status != rt::kOk) return status;
+  engine->bank = tables.bank;
   engine->power = carve_floats(carver, static_cast<size_t>(params.audio.fft_length / 2 + 1));
-  return carver->overflow ? rt::kBadArgument : rt::kOk;
+  if (carver->base == NULL) return rt::kOk;
+  if (carver->overflow) return rt::kBadArgument;
+  return tables.bank.num_filters == params.num_filters ? rt::kOk : rt::kBadArgument;
+}
+
+Status engine_init(MfeEngine* engine, const MfeParams& params, const FrameLayout& layout,
+                   WorkspaceCarver* carver) {
+  MfeTables tables;
+  const Status status = tables_layout(&tables, params, layout, carver);
+  if (status != rt::kOk) return status;
+  return engine_attach(engine, params, layout, tables, carver);
 }
 
 void mfe_frame(const void* engine_ptr, const float* frame, float* row) {
@@ -45,10 +69,14 @@ bool resolve_layout(const MfeParams& params, FrameLayout* layout) {
   return mfe_check(params) == NULL && audio_frame_check(params.audio, layout) == NULL;
 }
 
-Status stream_layout(MfeStream* stream, const MfeParams& params, WorkspaceCarver* carver) {
+// With `tables` null the stream builds its own tables in the carver first.
+Status stream_layout(MfeStream* stream, const MfeParams& params, const MfeTables* tables,
+                     WorkspaceCarver* carver) {
   FrameLayout layout;
   if (!resolve_layout(params, &layout)) return rt::kBadArgument;
-  if (engine_init(&stream->engine, params, layout, carver) != rt::kOk) return rt::kBadArgument;
+  const Status status = tables ? engine_attach(&stream->engine, params, layout, *tables, carver)
+                               : engine_init(&stream->engine, params, layout, carver);
+  if (status != rt::kOk) return rt::kBadArgument;
   return frame_stream_init(&stream->frames, layout, kMfePreemphasis, carver);
 }
 
@@ -112,17 +140,64 @@ Status mfe_compute(const MfeParams& params, const float* signal, size_t num_samp
   return rt::kOk;
 }
 
+bool mfe_table_sizes(const MfeParams& params, AudioTableSizes* sizes) {
+  FrameLayout layout;
+  if (!resolve_layout(params, &layout)) return false;
+  power_spectrum_table_sizes(layout.frame_samples, params.audio.fft_length, params.audio.window,
+                             sizes);
+  sizes->mel_edges = static_cast<size_t>(params.num_filters) + 2u;
+  sizes->mel_weight_starts = static_cast<size_t>(params.num_filters) + 1u;
+  const int32_t weights = mel_filterbank_weight_count(bank_spec(params));
+  sizes->mel_weights = static_cast<size_t>(weights > 0 ? weights : 1);
+  return true;
+}
+
+size_t mfe_tables_bytes(const MfeParams& params) {
+  FrameLayout layout;
+  if (!resolve_layout(params, &layout)) return 0;
+  MfeTables tables;
+  WorkspaceCarver carver = workspace_carver(NULL, 0);
+  if (tables_layout(&tables, params, layout, &carver) != rt::kOk) return 0;
+  return carver.used;
+}
+
+Status mfe_tables_build(MfeTables* tables, const MfeParams& params, void* memory,
+                        size_t memory_bytes) {
+  FrameLayout layout;
+  if (!resolve_layout(params, &layout)) return rt::kBadArgument;
+  WorkspaceCarver carver = workspace_carver(memory, memory_bytes);
+  if (tables_layout(tables, params, layout, &carver) != rt::kOk) return rt::kBadArgument;
+  return carver_ok(carver) ? rt::kOk : rt::kBadArgument;
+}
+
 size_t mfe_stream_workspace_bytes(const MfeParams& params) {
   MfeStream stream;
   WorkspaceCarver carver = workspace_carver(NULL, 0);
-  if (stream_layout(&stream, params, &carver) != rt::kOk) return 0;
+  if (stream_layout(&stream, params, NULL, &carver) != rt::kOk) return 0;
   return carver.used;
 }
 
 Status mfe_stream_init(MfeStream* stream, const MfeParams& params, void* workspace,
                        size_t workspace_bytes) {
   WorkspaceCarver carver = workspace_carver(workspace, workspace_bytes);
-  if (stream_layout(stream, params, &carver) != rt::kOk) return rt::kBadArgument;
+  if (stream_layout(stream, params, NULL, &carver) != rt::kOk) return rt::kBadArgument;
+  return carver_ok(carver) ? rt::kOk : rt::kBadArgument;
+}
+
+size_t mfe_stream_buffers_bytes(const MfeParams& params) {
+  MfeStream stream;
+  MfeTables none;
+  memset(&none, 0, sizeof(none));
+  WorkspaceCarver carver = workspace_carver(NULL, 0);
+  if (stream_layout(&stream, params, &none, &carver) != rt::kOk) return 0;
+  return carver.used;
+}
+
+Status mfe_stream_init_with_tables(MfeStream* stream, const MfeParams& params,
+                                   const MfeTables& tables, void* workspace,
+                                   size_t workspace_bytes) {
+  WorkspaceCarver carver = workspace_carver(workspace, workspace_bytes);
+  if (stream_layout(stream, params, &tables, &carver) != rt::kOk) return rt::kBadArgument;
   return carver_ok(carver) ? rt::kOk : rt::kBadArgument;
 }
 

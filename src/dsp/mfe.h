@@ -37,6 +37,20 @@ size_t mfe_workspace_bytes(const MfeParams& params);
 Status mfe_compute(const MfeParams& params, const float* signal, size_t num_samples, float* out,
                    size_t out_capacity, void* workspace, size_t workspace_bytes);
 
+// The constant tables of an MFE block (they depend on the parameters only), built at run time by
+// mfe_tables_build or ahead of time by kiln deploy with the same function (see mfcc.h).
+struct MfeTables {
+  PowerSpectrumTables spectrum;  // FFT twiddles, bit reversal, window (null for none)
+  MelFilterbank bank;            // edges, weight_start, weights
+};
+
+// False for invalid parameters.
+bool mfe_table_sizes(const MfeParams& params, AudioTableSizes* sizes);
+size_t mfe_tables_bytes(const MfeParams& params);
+// Builds the tables in `memory`; `tables` points into it afterwards.
+Status mfe_tables_build(MfeTables* tables, const MfeParams& params, void* memory,
+                        size_t memory_bytes);
+
 struct MfeEngine {
   PowerSpectrum spectrum;
   MelFilterbank bank;
@@ -50,9 +64,16 @@ struct MfeStream {
   FrameStream frames;
 };
 
+// A stream that builds its own tables in its workspace.
 size_t mfe_stream_workspace_bytes(const MfeParams& params);
 Status mfe_stream_init(MfeStream* stream, const MfeParams& params, void* workspace,
                        size_t workspace_bytes);
+// A stream over tables built beforehand (they must outlive it); the workspace holds only the
+// per-frame buffers. Gives bit-identical rows to mfe_stream_init.
+size_t mfe_stream_buffers_bytes(const MfeParams& params);
+Status mfe_stream_init_with_tables(MfeStream* stream, const MfeParams& params,
+                                   const MfeTables& tables, void* workspace,
+                                   size_t workspace_bytes);
 // Raw samples that precede the stream (pre-emphasis history); zero by default.
 void mfe_stream_set_history(MfeStream* stream, const float* samples, int32_t count);
 size_t mfe_stream_frames_for(const MfeStream& stream, size_t num_new);

@@ -7,11 +7,17 @@ namespace {
 
 const float kInt16Scale = 1.0f / 32768.0f;
 
+// With `tables` null the engine builds its own tables in the carver first.
 Status engine_init(SpectrogramEngine* engine, const SpectrogramParams& params,
-                   const FrameLayout& layout, WorkspaceCarver* carver) {
+                   const FrameLayout& layout, const PowerSpectrumTables* tables,
+                   WorkspaceCarver* carver) {
   engine->frame_samples = layout.frame_samples;
   engine->num_bins = params.audio.fft_length / 2 + 1;
   engine->floor = make_noise_floor(params.noise_floor_db, params.audio.exact_log);
+  if (tables) {
+    return power_spectrum_attach(&engine->spectrum, layout.frame_samples, params.audio.fft_length,
+                                 params.audio.window, *tables, carver);
+  }
   return power_spectrum_init(&engine->spectrum, layout.frame_samples, params.audio.fft_length,
                              params.audio.window, carver);
 }
@@ -61,7 +67,7 @@ size_t spectrogram_workspace_bytes(const SpectrogramParams& params) {
   audio_frame_check(params.audio, &layout);
   SpectrogramEngine engine;
   WorkspaceCarver carver = workspace_carver(NULL, 0);
-  engine_init(&engine, params, layout, &carver);
+  engine_init(&engine, params, layout, NULL, &carver);
   return carver.used;
 }
 
@@ -79,7 +85,7 @@ Status spectrogram_compute(const SpectrogramParams& params, const float* signal,
   }
   SpectrogramEngine engine;
   WorkspaceCarver carver = workspace_carver(workspace, workspace_bytes);
-  if (engine_init(&engine, params, layout, &carver) != rt::kOk || !carver_ok(carver)) {
+  if (engine_init(&engine, params, layout, NULL, &carver) != rt::kOk || !carver_ok(carver)) {
     return rt::kBadArgument;
   }
   audio_run_batch(layout, frames, kNoPreemphasis, signal, num_samples, NULL, spectrogram_frame,
@@ -90,27 +96,81 @@ Status spectrogram_compute(const SpectrogramParams& params, const float* signal,
 namespace {
 
 Status stream_layout(SpectrogramStream* stream, const SpectrogramParams& params,
-                     WorkspaceCarver* carver) {
+                     const PowerSpectrumTables* tables, WorkspaceCarver* carver) {
   FrameLayout layout;
   if (spectrogram_check(params) != NULL) return rt::kBadArgument;
   audio_frame_check(params.audio, &layout);
-  if (engine_init(&stream->engine, params, layout, carver) != rt::kOk) return rt::kBadArgument;
+  if (engine_init(&stream->engine, params, layout, tables, carver) != rt::kOk) {
+    return rt::kBadArgument;
+  }
   return frame_stream_init(&stream->frames, layout, kNoPreemphasis, carver);
 }
 
 }  // namespace
 
+bool spectrogram_table_sizes(const SpectrogramParams& params, AudioTableSizes* sizes) {
+  FrameLayout layout;
+  if (spectrogram_check(params) != NULL) return false;
+  audio_frame_check(params.audio, &layout);
+  power_spectrum_table_sizes(layout.frame_samples, params.audio.fft_length, params.audio.window,
+                             sizes);
+  return true;
+}
+
+size_t spectrogram_tables_bytes(const SpectrogramParams& params) {
+  FrameLayout layout;
+  if (spectrogram_check(params) != NULL) return 0;
+  audio_frame_check(params.audio, &layout);
+  PowerSpectrumTables tables;
+  WorkspaceCarver carver = workspace_carver(NULL, 0);
+  if (power_spectrum_build_tables(&tables, layout.frame_samples, params.audio.fft_length,
+                                  params.audio.window, &carver) != rt::kOk) {
+    return 0;
+  }
+  return carver.used;
+}
+
+Status spectrogram_tables_build(PowerSpectrumTables* tables, const SpectrogramParams& params,
+                                void* memory, size_t memory_bytes) {
+  FrameLayout layout;
+  if (spectrogram_check(params) != NULL) return rt::kBadArgument;
+  audio_frame_check(params.audio, &layout);
+  WorkspaceCarver carver = workspace_carver(memory, memory_bytes);
+  if (power_spectrum_build_tables(tables, layout.frame_samples, params.audio.fft_length,
+                                  params.audio.window, &carver) != rt::kOk) {
+    return rt::kBadArgument;
+  }
+  return carver_ok(carver) ? rt::kOk : rt::kBadArgument;
+}
+
 size_t spectrogram_stream_workspace_bytes(const SpectrogramParams& params) {
   SpectrogramStream stream;
   WorkspaceCarver carver = workspace_carver(NULL, 0);
-  if (stream_layout(&stream, params, &carver) != rt::kOk) return 0;
+  if (stream_layout(&stream, params, NULL, &carver) != rt::kOk) return 0;
   return carver.used;
 }
 
 Status spectrogram_stream_init(SpectrogramStream* stream, const SpectrogramParams& params,
                                void* workspace, size_t workspace_bytes) {
   WorkspaceCarver carver = workspace_carver(workspace, workspace_bytes);
-  if (stream_layout(stream, params, &carver) != rt::kOk) return rt::kBadArgument;
+  if (stream_layout(stream, params, NULL, &carver) != rt::kOk) return rt::kBadArgument;
+  return carver_ok(carver) ? rt::kOk : rt::kBadArgument;
+}
+
+size_t spectrogram_stream_buffers_bytes(const SpectrogramParams& params) {
+  SpectrogramStream stream;
+  PowerSpectrumTables none = {NULL, NULL, NULL};
+  WorkspaceCarver carver = workspace_carver(NULL, 0);
+  if (stream_layout(&stream, params, &none, &carver) != rt::kOk) return 0;
+  return carver.used;
+}
+
+Status spectrogram_stream_init_with_tables(SpectrogramStream* stream,
+                                           const SpectrogramParams& params,
+                                           const PowerSpectrumTables& tables, void* workspace,
+                                           size_t workspace_bytes) {
+  WorkspaceCarver carver = workspace_carver(workspace, workspace_bytes);
+  if (stream_layout(stream, params, &tables, &carver) != rt::kOk) return rt::kBadArgument;
   return carver_ok(carver) ? rt::kOk : rt::kBadArgument;
 }
 

@@ -34,6 +34,14 @@ Status spectrogram_compute(const SpectrogramParams& params, const float* signal,
                            float* out, size_t out_capacity, void* workspace,
                            size_t workspace_bytes);
 
+// The constant tables of a spectrogram are those of its power spectrum (FFT twiddles, bit
+// reversal, window), built at run time by spectrogram_tables_build or ahead of time by kiln deploy
+// with the same function (see mfcc.h).
+bool spectrogram_table_sizes(const SpectrogramParams& params, AudioTableSizes* sizes);
+size_t spectrogram_tables_bytes(const SpectrogramParams& params);
+Status spectrogram_tables_build(PowerSpectrumTables* tables, const SpectrogramParams& params,
+                                void* memory, size_t memory_bytes);
+
 struct SpectrogramEngine {
   PowerSpectrum spectrum;
   NoiseFloor floor;
@@ -46,9 +54,17 @@ struct SpectrogramStream {
   FrameStream frames;
 };
 
+// A stream that builds its own tables in its workspace.
 size_t spectrogram_stream_workspace_bytes(const SpectrogramParams& params);
 Status spectrogram_stream_init(SpectrogramStream* stream, const SpectrogramParams& params,
                                void* workspace, size_t workspace_bytes);
+// A stream over tables built beforehand (they must outlive it); the workspace holds only the
+// per-frame buffers. Gives bit-identical rows to spectrogram_stream_init.
+size_t spectrogram_stream_buffers_bytes(const SpectrogramParams& params);
+Status spectrogram_stream_init_with_tables(SpectrogramStream* stream,
+                                           const SpectrogramParams& params,
+                                           const PowerSpectrumTables& tables, void* workspace,
+                                           size_t workspace_bytes);
 size_t spectrogram_stream_frames_for(const SpectrogramStream& stream, size_t num_new);
 // Feeds samples; writes each completed frame as a row of out (capacity in frames).
 Status spectrogram_stream_feed(SpectrogramStream* stream, const float* samples, size_t count,
