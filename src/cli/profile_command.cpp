@@ -140,6 +140,9 @@ void add_profile_command(CLI::App& app) {
   cmd->add_flag("--opt-memory", args->options.optimize_memory,
                 "compile for the smallest arena (portable kernels where fast ones cost RAM) "
                 "instead of speed");
+  cmd->add_flag("--portable-kernels", args->options.portable_kernels,
+                "--model only: run every operator on the portable reference kernels (to measure "
+                "what the fast kernels gain)");
   cmd->add_option("--work-dir", args->work_dir,
                   "keep the firmware build in this folder (default: temporary; a project gets "
                   "one subfolder per precision)");

@@ -281,9 +281,10 @@ CompiledModel compile_model(const ir::Model& input_model, const CompileOptions& 
       // than separate outputs on the emulator (VWW: 17.1 M instructions against 21.8 M).
       return plan_model_memory(m, scratch, kAlignment, false, fast, stage);
     };
-    KernelPlan best{{}, std::vector<bool>(m.operators.size(), !options.optimize_memory)};
+    const bool all_fast = !options.optimize_memory && !options.portable_kernels;
+    KernelPlan best{{}, std::vector<bool>(m.operators.size(), all_fast)};
     best.memory = plan_with(best.fast);
-    if (!options.optimize_memory) return best;
+    if (!options.optimize_memory || options.portable_kernels) return best;
     if (options.force_patch_stage) {
       const auto& r = *options.force_patch_stage;
       stage = make_patch_stage(m, r.first_op, r.last_op, r.rows_per_band);
@@ -426,7 +427,7 @@ CompiledModel compile_model(const ir::Model& input_model, const CompileOptions& 
         },
         memory.in_place_kernel[k]};
     ctx.fast_kernel = kernel_plan.fast[k];
-    ctx.pack_filters = !options.optimize_memory;
+    ctx.pack_filters = !options.optimize_memory && !options.portable_kernels;
     ctx.in_band = band;
     if (auto it = folded.explicit_padding.find(index); it != folded.explicit_padding.end())
       ctx.explicit_padding = &it->second;

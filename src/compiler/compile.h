@@ -21,6 +21,9 @@ struct CompileOptions {
   // --opt-memory (default): the smallest arena, weights as stored, fast kernels only where their
   // scratch costs no RAM. --opt-speed: fast kernels everywhere, filters widened for them.
   bool optimize_memory = true;
+  // Every operator on its portable kernel (no fast variants, weights as stored): the reference
+  // the fast kernels are measured against (bench/profile_bench.sh).
+  bool portable_kernels = false;
   bool fold_pad = true;  // fold zero-point PADs into VALID convolutions (fold_pad.h)
   // With optimize_memory: run the first, memory-dominant chain of operators in row bands when
   // that lowers the arena (patch_stage.h), at the price of recomputing the bands' halos.

@@ -87,6 +87,7 @@ ProfileReport profile_model(const ir::Model& model, const ProfileOptions& option
   compile_options.name = kModelName;
   compile_options.target = "cortex-m4";
   compile_options.optimize_memory = options.optimize_memory;
+  compile_options.portable_kernels = options.portable_kernels;
   const compiler::CompiledModel compiled = compiler::compile_model(model, compile_options);
   report.arena_bytes = compiled.arena_bytes;
   report.weight_bytes = compiled.weight_bytes;

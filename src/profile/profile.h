@@ -35,6 +35,7 @@ struct ProfileOptions {
   bool use_plugin = true;  // false: QEMU's -icount clock instead of the counting plugin
   // Compile for the smallest arena instead of speed (compiler/compile.h, --opt-memory).
   bool optimize_memory = false;
+  bool portable_kernels = false;  // the reference: no fast kernel variants (compile.h)
   std::filesystem::path cache_dir = default_cache_dir();
 };
 
