@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "exec/host_simd/constant_data.h"
+#include "exec/host_simd/conv2d_int8.h"
+#include "exec/host_simd/host_simd.h"
 #include "exec/ops/conv_family.h"
 #include "exec/prepare_util.h"
 
@@ -88,11 +91,16 @@ namespace {
 
 class Conv2DKernel final : public Kernel {
  public:
-  Conv2DKernel(const ir::Operator& op, Conv2DPrepared prepared)
-      : op_(op), p_(std::move(prepared)) {}
+  Conv2DKernel(const ir::Operator& op, Conv2DPrepared prepared,
+               std::unique_ptr<host_simd::Conv2DInt8> simd)
+      : op_(op), p_(std::move(prepared)), simd_(std::move(simd)) {}
 
   void run(const TensorMemory& memory) override {
     const int32_t input = op_.inputs[0], filter = op_.inputs[1], output = op_.outputs[0];
+    if (simd_) {
+      simd_->run(memory.get<const int8_t>(input), memory.get<int8_t>(output));
+      return;
+    }
     const int32_t bias = p_.has_bias ? op_.inputs[2] : ir::kNoTensor;
     const int32_t* multiplier = p_.output_multiplier.data();
     const int32_t* shift = p_.output_shift.data();
@@ -133,12 +141,25 @@ class Conv2DKernel final : public Kernel {
  private:
   const ir::Operator& op_;
   Conv2DPrepared p_;
+  std::unique_ptr<host_simd::Conv2DInt8> simd_;  // int8 on AVX2 hosts, else null
 };
 
 }  // namespace
 
 KernelPtr make_conv2d_kernel(const ir::Model& model, const ir::Operator& op) {
-  return std::make_unique<Conv2DKernel>(op, prepare_conv2d(model, op));
+  Conv2DPrepared p = prepare_conv2d(model, op);
+  std::unique_ptr<host_simd::Conv2DInt8> simd;
+  if (p.dtype == ir::DType::kInt8 && host_simd::enabled()) {
+    // The AVX2 plan packs the filter and bias now, so both must be constants.
+    const auto* filter = host_simd::constant_data<int8_t>(model, op.inputs[1]);
+    const auto* bias =
+        p.has_bias ? host_simd::constant_data<int32_t>(model, op.inputs[2]) : nullptr;
+    if (filter && (bias || !p.has_bias))
+      simd = host_simd::Conv2DInt8::create(p.params, p.output_multiplier.data(),
+                                           p.output_shift.data(), p.input_shape, p.filter_shape,
+                                           filter, bias, p.output_shape);
+  }
+  return std::make_unique<Conv2DKernel>(op, std::move(p), std::move(simd));
 }
 
 }  // namespace kiln::exec
