@@ -110,6 +110,10 @@ void apply_block_defaults(ProjectConfig& c) {
   c.augmentation.time_masks = 2;
   c.augmentation.frequency_masks = 1;
   c.augmentation.mask_width = 4;
+  // Speed perturbation (+-5 %: pitch, formants and tempo together, as resampling does) is the one
+  // augmentation aimed at speaker differences; it raised FSDD's held-out-speaker int8 accuracy
+  // from a 0.868 mean over 4 seeds to 0.904 over 8 (docs/pipeline.md).
+  c.augmentation.speed_percent = 5;
   c.training.learning_rate = 0.002;
   c.training.epochs = 40;
   c.training.early_stopping.patience = 15;
