@@ -11,7 +11,14 @@ PACKAGES=(
   clang libclang-rt-14-dev clang-format
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm
   espeak-ng python3
+  libcpp-httplib-dev
 )
+# Kiln Studio: node + npm bundle its web app at build time, Chromium runs its browser tests. Any
+# node/npm or chromium already on the PATH (nvm, NodeSource, ...) is used as it is.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
+if ! command -v chromium >/dev/null 2>&1; then PACKAGES+=(chromium); fi
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

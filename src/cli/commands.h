@@ -17,5 +17,6 @@ void add_train_command(CLI::App& app);
 void add_test_command(CLI::App& app);
 void add_classify_command(CLI::App& app);
 void add_deploy_command(CLI::App& app);
+void add_studio_command(CLI::App& app);  // the local web interface
 
 }  // namespace kiln::cli

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   kiln::cli::add_test_command(app);
   kiln::cli::add_classify_command(app);
   kiln::cli::add_deploy_command(app);
+  kiln::cli::add_studio_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
