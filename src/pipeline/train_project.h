@@ -26,6 +26,7 @@ TrainedPipeline describe_pipeline(const project::Project& project,
 
 struct TrainCallbacks {
   std::function<void(const std::string& stage)> on_stage;  // "features", "training", ...
+  // From the feature workers, one call at a time; throwing stops training (e.g. to cancel it).
   std::function<void(size_t done, size_t total)> on_features;
   nn::EpochCallback on_epoch;
 };

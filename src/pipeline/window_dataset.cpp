@@ -98,8 +98,16 @@ WindowSet build_window_set(const TrainedPipeline& p, const std::filesystem::path
       }
       const size_t d = done.fetch_add(1) + 1;
       if (options.progress) {
-        std::lock_guard<std::mutex> lock(progress_mutex);
-        options.progress(d, samples.size());
+        try {
+          std::lock_guard<std::mutex> lock(progress_mutex);
+          options.progress(d, samples.size());
+        } catch (...) {
+          // The callback may stop the work (a cancelled job): its exception reaches the caller
+          // as thrown, once the other workers have finished the sample they are on.
+          std::lock_guard<std::mutex> lock(error_mutex);
+          if (!error) error = std::current_exception();
+          return;
+        }
       }
     }
   };

@@ -29,6 +29,8 @@ struct WindowSetOptions {
   int copies = 0;
   project::AugmentationConfig augmentation;
   uint64_t seed = 1;
+  // Called after each sample, from the worker threads (one call at a time). An exception it throws
+  // stops the work and is rethrown by build_window_set unchanged.
   std::function<void(size_t done, size_t total)> progress;
 };
 

@@ -30,16 +30,19 @@ nlohmann::json train(StudioContext& context, Job& job) {
   const project::Project project = context.open();
   pipeline::TrainCallbacks callbacks;
   std::string stage;
-  // A run is cancelled by throwing JobCancelled from the callbacks train_project calls on its own
-  // thread: at each stage and after each epoch. Not from on_features: the feature workers call
-  // it from their threads. Nothing in out/ is replaced before training has finished, so a
-  // cancelled run leaves the previous model in place.
+  // A run is cancelled by throwing JobCancelled from the callbacks: at each stage, after each
+  // sample's features (build_window_set rethrows it on this thread) and after each epoch.
+  // Nothing in out/ is replaced before training has finished, so a cancelled run leaves the
+  // previous model in place.
   callbacks.on_stage = [&](const std::string& s) {
     job.check_cancelled();
     stage = s;
     job.progress(s, 0, 0);
   };
-  callbacks.on_features = [&](size_t done, size_t total) { job.progress(stage, done, total); };
+  callbacks.on_features = [&](size_t done, size_t total) {
+    job.check_cancelled();
+    job.progress(stage, done, total);
+  };
   callbacks.on_epoch = [&](const nn::EpochStats& e) {
     job.add_event(epoch_json(e));
     job.check_cancelled();

@@ -3,6 +3,7 @@
 // classify paths agreeing with each other.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <fstream>
 #include <iterator>
@@ -133,6 +134,25 @@ TEST(TrainTestProject, AnomalyOnlyPipelineScoresOutliersHigher) {
   ASSERT_TRUE(test.anomaly.has_value());
   ASSERT_TRUE(test.anomaly->auc.has_value());
   EXPECT_GE(*test.anomaly->auc, 0.95);
+}
+
+// A callback that throws during feature extraction (how the Studio cancels) stops training with
+// that very exception, on the caller's thread, and writes no model.
+TEST(TrainTestProject, FeatureProgressCallbackCanStopTraining) {
+  ScratchDir dir("pipeline_stop");
+  const fs::path source = dir.path() / "source";
+  testing::write_tone_dataset(source, 12, 3);
+  project::Project p = make_project(dir.path() / "p", source, 1);
+  struct Stop {};
+  std::atomic<int> calls{0};
+  TrainCallbacks callbacks;
+  callbacks.on_features = [&](size_t done, size_t) {
+    ++calls;
+    if (done >= 3) throw Stop{};
+  };
+  EXPECT_THROW(train_project(p, callbacks), Stop);
+  EXPECT_GE(calls.load(), 3);
+  EXPECT_FALSE(fs::exists(p.root / kOutputDir / "model.int8.tflite"));
 }
 
 TEST(TrainTestProject, RefusesMixedRates) {
