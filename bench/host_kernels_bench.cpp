@@ -45,27 +45,6 @@ fs::path input_file(const fs::path& dir, size_t i, size_t count) {
   return dir / fmt::format("input_0_{}.bin", i);
 }
 
-// Sets or clears KILN_HOST_SIMD for the executors built while it lives, then restores it.
-class SimdSetting {
- public:
-  explicit SimdSetting(const char* value) {
-    if (const char* old = std::getenv("KILN_HOST_SIMD")) saved_ = old;
-    if (value)
-      setenv("KILN_HOST_SIMD", value, 1);
-    else
-      unsetenv("KILN_HOST_SIMD");
-  }
-  ~SimdSetting() {
-    if (saved_)
-      setenv("KILN_HOST_SIMD", saved_->c_str(), 1);
-    else
-      unsetenv("KILN_HOST_SIMD");
-  }
-
- private:
-  std::optional<std::string> saved_;
-};
-
 void load_inputs(kiln::exec::Executor& executor, const fs::path& dir) {
   for (size_t i = 0; i < executor.num_inputs(); ++i)
     executor.set_input(i, read_bytes(input_file(dir, i, executor.num_inputs())));
@@ -112,11 +91,11 @@ Row measure(const fs::path& dir, double seconds) {
   const kiln::ir::Model model = kiln::tflite::read_model_file((dir / "model.tflite").string());
   std::optional<kiln::exec::Executor> portable, simd;
   {
-    SimdSetting off("0");
+    kiln::exec::host_simd::ScopedSetting off("0");
     portable.emplace(model);
   }
   {
-    SimdSetting on(nullptr);
+    kiln::exec::host_simd::ScopedSetting on(nullptr);
     simd.emplace(model);
   }
   load_inputs(*portable, dir);

@@ -469,38 +469,17 @@ TEST(HostSimdFullyConnected, OutputStageOverTheWholeInt32Range) {
 
 // ---- dispatch and the executor ----
 
-// Sets KILN_HOST_SIMD for the scope, restoring its previous value.
-class ScopedSimdSetting {
- public:
-  explicit ScopedSimdSetting(const char* value) {
-    if (const char* old = std::getenv("KILN_HOST_SIMD")) saved_ = old;
-    if (value)
-      setenv("KILN_HOST_SIMD", value, 1);
-    else
-      unsetenv("KILN_HOST_SIMD");
-  }
-  ~ScopedSimdSetting() {
-    if (saved_)
-      setenv("KILN_HOST_SIMD", saved_->c_str(), 1);
-    else
-      unsetenv("KILN_HOST_SIMD");
-  }
-
- private:
-  std::optional<std::string> saved_;
-};
-
 TEST(HostSimdDispatch, EnvironmentVariableForcesThePortableKernels) {
   {
-    ScopedSimdSetting off("0");
+    simd::ScopedSetting off("0");
     EXPECT_FALSE(simd::enabled());
   }
   {
-    ScopedSimdSetting unset(nullptr);
+    simd::ScopedSetting unset(nullptr);
     EXPECT_EQ(simd::enabled(), simd::avx2_available());
   }
   {
-    ScopedSimdSetting on("1");
+    simd::ScopedSetting on("1");
     EXPECT_EQ(simd::enabled(), simd::avx2_available());
   }
 }
@@ -516,7 +495,7 @@ TEST(HostSimdExecutor, GoldenModelsMatchWithAndWithoutSimd) {
     const ir::Model model =
         tflite::read_model_file((testing::golden_root() / name / "model.tflite").string());
     for (const char* setting : {"0", "1"}) {
-      ScopedSimdSetting scoped(setting);
+      simd::ScopedSetting scoped(setting);
       exec::Executor executor(model);
       const int vectors = testing::vector_count(name);
       for (int k = 0; k < vectors; ++k) {

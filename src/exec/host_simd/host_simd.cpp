@@ -21,4 +21,19 @@ bool enabled() {
   return avx2_available();
 }
 
+ScopedSetting::ScopedSetting(const char* value) {
+  if (const char* old = std::getenv("KILN_HOST_SIMD")) saved_ = old;
+  if (value)
+    setenv("KILN_HOST_SIMD", value, 1);
+  else
+    unsetenv("KILN_HOST_SIMD");
+}
+
+ScopedSetting::~ScopedSetting() {
+  if (saved_)
+    setenv("KILN_HOST_SIMD", saved_->c_str(), 1);
+  else
+    unsetenv("KILN_HOST_SIMD");
+}
+
 }  // namespace kiln::exec::host_simd

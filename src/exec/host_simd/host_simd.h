@@ -7,6 +7,9 @@
 // made at run time on any CPU.
 #pragma once
 
+#include <optional>
+#include <string>
+
 namespace kiln::exec::host_simd {
 
 // The CPU and operating system support AVX2, and this build contains the AVX2 kernels.
@@ -16,5 +19,18 @@ bool avx2_available();
 // environment variable KILN_HOST_SIMD is "0" (forces the portable kernels, for tests and
 // benchmarks). Read each time it is called, so a change takes effect for the next executor.
 bool enabled();
+
+// Sets KILN_HOST_SIMD (nullptr: unsets it) for the executors built while it lives and restores
+// the previous value afterwards: for tests and benchmarks that compare both paths.
+class ScopedSetting {
+ public:
+  explicit ScopedSetting(const char* value);
+  ~ScopedSetting();
+  ScopedSetting(const ScopedSetting&) = delete;
+  ScopedSetting& operator=(const ScopedSetting&) = delete;
+
+ private:
+  std::optional<std::string> saved_;
+};
 
 }  // namespace kiln::exec::host_simd
