@@ -22,6 +22,10 @@ for sub in runtime dsp; do
     [ -f "$src" ] && ! cmp -s "$src" "$f" && cp "$src" "$f"
   done
 done
+# Headers added to the tree since the folder was generated (a kernel may now include one).
+for h in "$root"/src/runtime/*.h; do
+  [ -f "$dir/model/runtime/$(basename "$h")" ] || cp "$h" "$dir/model/runtime/"
+done
 make -s -C "$dir" image.elf >/dev/null
 [ -f "$dir/console.first.txt" ] || cp "$dir/console.txt" "$dir/console.first.txt"
 addr() { arm-none-eabi-nm "$dir/image.elf" | awk -v s="$1" '$3 == s {print "0x" $1}'; }

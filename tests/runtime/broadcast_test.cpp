@@ -45,6 +45,28 @@ TEST(Broadcast, SameShapesAreElementwise) {
   EXPECT_EQ(next, 6);
 }
 
+TEST(Broadcast, ElementwiseShortcutOnlyForDenseInputs) {
+  BroadcastShape s{};
+  const int32_t dims[] = {3, 1, 7};  // 21 elements: the unrolled loop and its remainder
+  ASSERT_EQ(broadcast_shape_init(dims, 3, dims, 3, &s), kOk);
+  EXPECT_TRUE(broadcast_is_elementwise(s));
+  std::vector<int32_t> visited;
+  broadcast_for_each(s, [&](int32_t ia, int32_t ib, int32_t io) {
+    EXPECT_EQ(ia, io);
+    EXPECT_EQ(ib, io);
+    visited.push_back(io);
+  });
+  ASSERT_EQ(visited.size(), 21u);
+  for (int32_t i = 0; i < 21; ++i) EXPECT_EQ(visited[i], i);
+
+  const int32_t row[] = {7};
+  ASSERT_EQ(broadcast_shape_init(dims, 3, row, 1, &s), kOk);
+  EXPECT_FALSE(broadcast_is_elementwise(s));  // b repeats along the first axis
+  const int32_t column[] = {3, 1, 1};
+  ASSERT_EQ(broadcast_shape_init(column, 3, dims, 3, &s), kOk);
+  EXPECT_FALSE(broadcast_is_elementwise(s));  // a repeats along the last axis
+}
+
 TEST(Broadcast, ScalarAgainstSixDimensions) {
   const int32_t a_dims[] = {2, 1, 2, 1, 2, 3};
   BroadcastShape s{};
