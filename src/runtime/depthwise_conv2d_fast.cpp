@@ -2,6 +2,7 @@
 
 #include "runtime/conv_common.h"
 #include "runtime/depthwise_conv2d_in_place.h"
+#include "runtime/depthwise_planar.h"
 #include "runtime/requant_fast.h"
 
 namespace kiln {
@@ -316,6 +317,30 @@ bool make_job(const DepthwiseConv2DParams& params, const int32_t* output_multipl
   return true;
 }
 
+// 3x3 filters whose widened lines fit in the scratch take the channel-planar path
+// (depthwise_planar.h), with the requantization table at the start of the scratch; false if it
+// does not apply. Kept out of line so that the quad kernel's code stays as it is.
+__attribute__((noinline)) bool planar_in_place(const DepthwiseConv2DParams& params,
+                                               const int32_t* output_multiplier,
+                                               const int32_t* output_shift,
+                                               const Shape4& input_shape,
+                                               const Shape4& filter_shape, const int8_t* filter,
+                                               const int32_t* bias, const Shape4& output_shape,
+                                               int8_t* data, void* scratch) {
+  const size_t table_bytes = requant_table_bytes(output_shape.c);
+  const DepthwisePlanarPlan plan = depthwise_planar_plan(
+      params, input_shape, filter_shape, output_shape,
+      depthwise_conv2d_int8_in_place_fast_scratch_bytes(output_shape) - table_bytes);
+  if (plan.group == 0) return false;
+  RequantChannel* table = static_cast<RequantChannel*>(scratch);
+  if (!requant_table_build(bias, output_multiplier, output_shift, 1, output_shape.c,
+                           params.output_offset, table))
+    return false;
+  depthwise_planar_in_place(plan, params, input_shape, filter, table, output_shape, data,
+                            static_cast<int8_t*>(scratch) + table_bytes);
+  return true;
+}
+
 }  // namespace
 
 size_t depthwise_conv2d_int8_fast_scratch_bytes(const Shape4& output_shape) {
@@ -356,8 +381,11 @@ Status depthwise_conv2d_int8_fast(const DepthwiseConv2DParams& params,
 
 size_t depthwise_conv2d_int8_in_place_fast_scratch_bytes(const Shape4& output_shape) {
   if (!shape4_valid(output_shape)) return 0;
-  return requant_table_bytes(output_shape.c) +
-         4 * static_cast<size_t>(output_shape.h) * static_cast<size_t>(output_shape.w);
+  // The channel-planar path's lines or, for the other layers, four output channel planes.
+  const size_t planes =
+      4 * static_cast<size_t>(output_shape.h) * static_cast<size_t>(output_shape.w);
+  const size_t planar = depthwise_planar_scratch_bound(output_shape);
+  return requant_table_bytes(output_shape.c) + (planar > planes ? planar : planes);
 }
 
 Status depthwise_conv2d_int8_in_place_fast(const DepthwiseConv2DParams& params,
@@ -377,6 +405,10 @@ Status depthwise_conv2d_int8_in_place_fast(const DepthwiseConv2DParams& params,
           static_cast<int64_t>(input_shape.h) * input_shape.w &&
       !ranges_overlap(scratch, depthwise_conv2d_int8_in_place_fast_scratch_bytes(output_shape),
                       data, static_cast<size_t>(shape4_size(input_shape)));
+  if (valid_in_place && fast_applicable(params, scratch) &&
+      planar_in_place(params, output_multiplier, output_shift, input_shape, filter_shape, filter,
+                      bias, output_shape, data, scratch))
+    return kOk;
   DepthwiseJob job;
   if (!valid_in_place || !fast_applicable(params, scratch) ||
       !make_job(params, output_multiplier, output_shift, input_shape, filter_shape, filter, bias,

@@ -15,6 +15,9 @@
 // at a time, it widens the quad's filter taps once (into a stack buffer of up to 49 taps, 392
 // bytes) and computes a row of outputs at a time; 3x3 windows inside the input run unrolled.
 //
+// 3x3 layers with stride 1 and dilation 1 whose output lines are long enough run the
+// channel-planar path of depthwise_planar.h instead (SMLAD over 16-bit widened input lines).
+//
 // Other depth multipliers, activation ranges beyond int8, or requantization parameters outside
 // the fast range run the reference kernels.
 #ifndef KILN_RUNTIME_DEPTHWISE_CONV2D_FAST_H_
@@ -41,8 +44,9 @@ Status depthwise_conv2d_int8_fast(const DepthwiseConv2DParams& params,
                                   const int32_t* bias, const Shape4& output_shape, int8_t* output,
                                   void* scratch);
 
-// Scratch bytes of depthwise_conv2d_int8_in_place_fast: the table plus four output channel
-// planes, 4 * OH * OW bytes (0 for invalid shapes).
+// Scratch bytes of depthwise_conv2d_int8_in_place_fast: the table plus the larger of four output
+// channel planes, 4 * OH * OW bytes, and the channel-planar path's widened lines
+// (depthwise_planar_scratch_bound) (0 for invalid shapes).
 size_t depthwise_conv2d_int8_in_place_fast_scratch_bytes(const Shape4& output_shape);
 
 // Arguments as for depthwise_conv2d_int8_in_place (`data` holds the input on entry and the

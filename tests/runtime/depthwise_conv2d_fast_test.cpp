@@ -9,6 +9,8 @@
 #include "conv_test_util.h"
 #include "runtime/conv2d_fast.h"
 #include "runtime/depthwise_conv2d.h"
+#include "runtime/depthwise_planar.h"
+#include "runtime/requant_fast.h"
 
 namespace kiln::rt {
 namespace {
@@ -169,6 +171,69 @@ TEST(DepthwiseConv2DFast, OtherMultipliersAndRequantizationRunTheReference) {
   RandomDepthwise deep(6);
   deep.shift.back() = 1;
   EXPECT_EQ(deep.fast(), deep.reference());
+}
+
+// A 3x3 layer with dilation 1 of the planar path's kind: random size (wide, or taller than wide
+// with the width kept, which runs along columns), SAME, VALID or uneven padding, strides 1 or 2
+// (stride 2 stays on the quad kernel), any channel count, and right shifts only, so that the
+// fast requantization table applies.
+RandomDepthwise planar_layer(uint32_t seed) {
+  RandomDepthwise conv(seed, 1, /*filter_size=*/3, /*channels=*/1 + static_cast<int>(seed % 19));
+  std::mt19937 gen(seed + 100);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(gen); };
+  Window2D& w = conv.params.window;
+  w.dilation_h = w.dilation_w = 1;
+  w.stride_h = pick(0, 3) == 0 ? 2 : 1;
+  w.stride_w = pick(0, 3) == 0 ? 2 : 1;
+  const bool tall = pick(0, 2) == 0;
+  conv.input.h = tall ? pick(12, 40) : pick(3, 20);
+  conv.input.w = tall ? pick(3, 11) : pick(10, 40);
+  const bool same = pick(0, 1) == 0;
+  auto out_size = [&](int in, int stride) {
+    return same ? (in + stride - 1) / stride : (in - 3) / stride + 1;
+  };
+  auto pad = [&](int in, int out, int stride) {
+    return same ? std::max(0, ((out - 1) * stride + 3 - in) / 2) : 0;
+  };
+  conv.output = {conv.input.n, out_size(conv.input.h, w.stride_h),
+                 out_size(conv.input.w, w.stride_w), conv.input.c};
+  w.pad_h = pad(conv.input.h, conv.output.h, w.stride_h);
+  w.pad_w = pad(conv.input.w, conv.output.w, w.stride_w);
+  if (pick(0, 3) == 0) {
+    // Uneven explicit padding of up to two lines per side (stride 1 keeps the output no larger
+    // than the input, so that it can run in place).
+    w.stride_h = w.stride_w = 1;
+    w.pad_h = pick(0, 2);
+    w.pad_w = pick(0, 2);
+    conv.output.h = conv.input.h + w.pad_h + pick(0, 2 - w.pad_h) - 2;
+    conv.output.w = conv.input.w + w.pad_w + pick(0, 2 - w.pad_w) - 2;
+  }
+  conv.input_data = random_int8(elements(conv.input), seed + 1);
+  conv.shift = random_int32(static_cast<size_t>(conv.output.c), seed + 5, -31, -1);
+  return conv;
+}
+
+TEST(DepthwiseConv2DFast, InPlacePlanarMatchesTheReference) {
+  int planar = 0, by_columns = 0, checked = 0;
+  for (uint32_t seed = 0; seed < 500; ++seed) {
+    const RandomDepthwise conv = planar_layer(seed * 31 + 5);
+    if (conv.output.h * conv.output.w > conv.input.h * conv.input.w) continue;
+    const size_t available = depthwise_conv2d_int8_in_place_fast_scratch_bytes(conv.output) -
+                             requant_table_bytes(conv.output.c);
+    const DepthwisePlanarPlan plan =
+        depthwise_planar_plan(conv.params, conv.input, conv.filter, conv.output, available);
+    if (plan.group > 0) {
+      ++planar;
+      EXPECT_EQ(plan.group, 4) << "seed " << seed;  // the scratch bound allows full groups
+      by_columns += plan.by_columns;
+      EXPECT_LE(plan.bytes, available);
+    }
+    ASSERT_EQ(conv.fast_in_place(), conv.reference()) << "seed " << seed;
+    ++checked;
+  }
+  EXPECT_GT(checked, 400);
+  EXPECT_GT(planar, 100);
+  EXPECT_GT(by_columns, 20);
 }
 
 TEST(DepthwiseConv2DFast, HandCheckedQuad) {
