@@ -19,7 +19,8 @@ KERNEL_OP = {
     "depthwise_conv2d_int8": "DEPTHWISE_CONV_2D", "depthwise_conv2d_int8_in_place": "DEPTHWISE_CONV_2D",
     "fully_connected_int8": "FULLY_CONNECTED", "average_pool2d_int8": "AVERAGE_POOL_2D",
     "max_pool2d_int8": "MAX_POOL_2D", "softmax_int8": "SOFTMAX", "mean_int8": "MEAN",
-    "lstm_int8": "UNIDIRECTIONAL_SEQUENCE_LSTM",
+    "lstm_int8": "UNIDIRECTIONAL_SEQUENCE_LSTM", "lstm_int8_fast": "UNIDIRECTIONAL_SEQUENCE_LSTM",
+    "fully_connected_int8_fast": "FULLY_CONNECTED",
 }
 FEATURES = {  # which features carry a coefficient, per operator type
     "CONV_2D": ("macs", "taps", "outputs"), "DEPTHWISE_CONV_2D": ("taps",),

@@ -9,6 +9,7 @@
 #include "exec/ops/pool2d.h"
 #include "exec/prepare_util.h"
 #include "runtime/conv2d_fast.h"
+#include "runtime/fully_connected_fast.h"
 
 namespace kiln::compiler {
 
@@ -243,43 +244,47 @@ void emit_depthwise_conv2d(const EmitContext& ctx, EmittedOp& out) {
   }
 }
 
+// The int8 fast kernel (runtime/fully_connected_fast.h): the filter reordered into its
+// four-row blocks (the same int8 bytes, plus zeros padding the depth to a multiple of four) and
+// the requantization table built here, so the call does neither. Parameters outside the
+// table's exact range keep the multiplier and shift arrays for the reference output step.
+void emit_fully_connected_fast(const EmitContext& ctx, const exec::FullyConnectedPrepared& p,
+                               const std::string& params, const std::string& dims, EmittedOp& out) {
+  const auto& op = ctx.op;
+  const ir::Tensor& filter = ctx.model.tensor(op.inputs[1]);
+  std::vector<int32_t> rows(rt::fully_connected_int8_fast_packed_filter_words(p.dims));
+  if (rows.empty() ||
+      rt::fully_connected_int8_fast_pack_filter(
+          p.dims, reinterpret_cast<const int8_t*>(filter.data.data()), rows.data()) != rt::kOk)
+    throw Error(fmt::format("cannot reorder the filter of fully connected layer '{}'",
+                            ctx.model.tensor(op.outputs[0]).name));
+  const std::string filter_name = define_int32_array(out, ctx.prefix, "interleaved_filter", rows);
+  std::vector<rt::RequantChannel> table(
+      static_cast<size_t>(rt::fully_connected_int8_fast_requant_entries(p.params, p.dims)));
+  std::string mult = "0", shift = "0", table_name = "0";
+  if (rt::fully_connected_int8_fast_requant_table(p.params, p.dims, p.output_multiplier.data(),
+                                                  p.output_shift.data(), table.data())) {
+    std::vector<std::string> entries;
+    for (const rt::RequantChannel& t : table)
+      entries.push_back(fmt::format("{{{}, {}, {}, {}, {}}}", t.bias, t.multiplier2, t.pre_shift,
+                                    t.rounding, t.post_shift));
+    table_name = ctx.prefix + "_requant";
+    out.constants += fmt::format("const kiln::rt::RequantChannel {}[{}] = {{{}}};\n", table_name,
+                                 entries.size(), fmt::join(entries, ",\n    "));
+    out.constant_bytes += static_cast<int64_t>(table.size() * sizeof(rt::RequantChannel));
+  } else {
+    mult = define_int32_array(out, ctx.prefix, "multiplier", p.output_multiplier);
+    shift = define_int32_array(out, ctx.prefix, "shift", p.output_shift);
+  }
+  out.runtime_files.insert("runtime/fully_connected_fast.h");
+  out.call = fmt::format(
+      "  status = kiln::rt::fully_connected_int8_fast({}, {}, {}, {}, {}, {}, {}, {}, {}, {});\n",
+      params, dims, mult, shift, table_name, ctx.input(op.inputs[0], "int8_t"), filter_name,
+      optional_input(ctx, 2, "int32_t"), ctx.output(op.outputs[0], "int8_t"), ctx.scratch("void"));
+}
+
 void emit_fully_connected(const EmitContext& ctx, EmittedOp& out) {
   const exec::FullyConnectedPrepared p = exec::prepare_fully_connected(ctx.model, ctx.op);
-  if (ctx.fast_kernel && fully_connected_runs_as_conv(ctx.model, ctx.op)) {
-    const auto& op = ctx.op;
-    const auto& q = p.params;
-    // A 1x1 convolution over the batches (op_emitter.h): per-channel requantization arrays
-    // (a per-tensor pair repeated). The filter stays int8 (its [outputs, depth] layout is the
-    // convolution's): a fully connected layer uses each weight once, where packing would double
-    // its flash for little speed.
-    const FullyConnectedAsConv c = fully_connected_conv_shapes(p.dims);
-    const size_t outputs = static_cast<size_t>(p.dims.output_depth);
-    std::vector<int32_t> multipliers = p.output_multiplier, shifts = p.output_shift;
-    if (!q.per_channel) {
-      multipliers.assign(outputs, p.output_multiplier.at(0));
-      shifts.assign(outputs, p.output_shift.at(0));
-    }
-    const std::string conv_params =
-        define_constant(out, ctx.prefix, "kiln::rt::Conv2DParams", "conv_params",
-                        fmt::format("{{{{1, 1, 1, 1, 0, 0}}, {}, {}, {}}}", q.input_offset,
-                                    q.output_offset, act_pair_int(q.act_min, q.act_max)));
-    const std::string in_shape =
-        define_constant(out, ctx.prefix, "kiln::rt::Shape4", "input_shape", literal(c.input));
-    const std::string f_shape =
-        define_constant(out, ctx.prefix, "kiln::rt::Shape4", "filter_shape", literal(c.filter));
-    const std::string o_shape =
-        define_constant(out, ctx.prefix, "kiln::rt::Shape4", "output_shape", literal(c.output));
-    const std::string mult = define_int32_array(out, ctx.prefix, "multiplier", multipliers);
-    const std::string shift = define_int32_array(out, ctx.prefix, "shift", shifts);
-    out.runtime_files.insert("runtime/conv2d_fast.h");
-    out.call = fmt::format(
-        "  status = kiln::rt::conv2d_int8_fast({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});\n",
-        conv_params, mult, shift, in_shape, ctx.input(op.inputs[0], "int8_t"), f_shape,
-        ctx.input(op.inputs[1], "int8_t"), optional_input(ctx, 2, "int32_t"), o_shape,
-        ctx.output(op.outputs[0], "int8_t"), ctx.scratch("void"));
-    return;
-  }
-  out.runtime_files.insert("runtime/fully_connected.h");
   const auto& op = ctx.op;
   const std::string dims = define_constant(
       out, ctx.prefix, "kiln::rt::FullyConnectedDims", "dims",
@@ -290,6 +295,9 @@ void emit_fully_connected(const EmitContext& ctx, EmittedOp& out) {
         out, ctx.prefix, "kiln::rt::FullyConnectedParams", "params",
         fmt::format("{{{}, {}, {}, {}, {}}}", q.input_offset, q.filter_offset, q.output_offset,
                     act_pair_int(q.act_min, q.act_max), literal(q.per_channel)));
+    if (ctx.fast_kernel && fully_connected_runs_fast(ctx.model, op))
+      return emit_fully_connected_fast(ctx, p, params, dims, out);
+    out.runtime_files.insert("runtime/fully_connected.h");
     const std::string mult = define_int32_array(out, ctx.prefix, "multiplier", p.output_multiplier);
     const std::string shift = define_int32_array(out, ctx.prefix, "shift", p.output_shift);
     out.call = fmt::format(
@@ -298,6 +306,7 @@ void emit_fully_connected(const EmitContext& ctx, EmittedOp& out) {
         optional_input(ctx, 2, "int32_t"), ctx.output(op.outputs[0], "int8_t"));
   } else {
     require_float(p.dtype);
+    out.runtime_files.insert("runtime/fully_connected.h");
     const auto& q = p.float_params;
     const std::string params =
         define_constant(out, ctx.prefix, "kiln::rt::FullyConnectedFloatParams", "params",

@@ -1,10 +1,14 @@
 // Emitter for UNIDIRECTIONAL_SEQUENCE_LSTM: the executor's prepare step gives the parameter
 // struct and (int8) the biases with the zero-point terms folded in; those become constants, and
-// the weight struct points at the weight arrays in flash. The state tensors live in the arena
+// the weight struct points at the weight arrays in flash. With the fast kernel (int8,
+// runtime/lstm_fast.h) the weights and folded biases are instead packed here, ahead of time,
+// into the 16-bit order its inner loop reads (twice the weights' flash, which for LSTM-sized
+// matrices is small; the int8 originals are then unused). The state tensors live in the arena
 // for the whole program (compile.cpp), so the call updates them in place.
 #include "compiler/emit_util.h"
 #include "core/error.h"
 #include "exec/ops/lstm.h"
+#include "runtime/lstm_fast.h"
 
 namespace kiln::compiler {
 
@@ -56,9 +60,31 @@ void require_flash_weights(const EmitContext& ctx, const exec::LstmPrepared& p) 
                         ctx.model.tensor(t).name));
 }
 
+void emit_lstm_int8_fast(const EmitContext& ctx, const exec::LstmPrepared& p,
+                         const std::string& params, EmittedOp& out) {
+  auto data = [&](int32_t tensor) {
+    return reinterpret_cast<const int8_t*>(ctx.model.tensor(tensor).data.data());
+  };
+  auto gate = [&](size_t g) {
+    return rt::LstmInt8Gate{data(p.gates[g].input_weights), p.input_bias[g].data(),
+                            data(p.gates[g].recurrent_weights), p.recurrent_bias[g].data()};
+  };
+  const rt::LstmInt8Weights weights = {gate(0), gate(1), gate(2), gate(3)};
+  std::vector<int32_t> packed(rt::lstm_int8_fast_packed_words(p.int8_params.dims));
+  if (rt::lstm_int8_fast_pack(p.int8_params.dims, weights, packed.data()) != rt::kOk)
+    throw Error("UNIDIRECTIONAL_SEQUENCE_LSTM: the fast kernel cannot pack these weights");
+  const std::string packed_name = define_int32_array(out, ctx.prefix, "packed_weights", packed);
+  out.runtime_files.insert("runtime/lstm_fast.h");
+  out.call = fmt::format("  status = kiln::rt::lstm_int8_fast({}, {}, {}, {}, {}, {}, {});\n",
+                         params, packed_name, ctx.input(p.input, "int8_t"),
+                         ctx.output(p.hidden_state, "int8_t"), ctx.output(p.cell_state, "int16_t"),
+                         ctx.output(p.output, "int8_t"), ctx.scratch("void"));
+}
+
 void emit_lstm_int8(const EmitContext& ctx, const exec::LstmPrepared& p, EmittedOp& out) {
   const std::string params = define_constant(out, ctx.prefix, "kiln::rt::LstmInt8Params", "params",
                                              int8_params_literal(p.int8_params));
+  if (ctx.fast_kernel) return emit_lstm_int8_fast(ctx, p, params, out);
   std::vector<std::string> gates;
   for (size_t g = 0; g < 4; ++g) {
     const std::string input_bias = define_int32_array(

@@ -33,12 +33,12 @@ struct ModelMemory {
 };
 
 // `op_scratch[k]`: scratch bytes operator k needs with its normal kernel; `fast_kernel[k]`
-// (empty: all true) which variant it runs (op_emitter.h). With `prefer_speed` only the normal
-// kernels are used (in-place kernels trade time for RAM: they copy each channel or pixel
-// through a scratch). With `stage`, its intermediate tensors take no arena memory of their own:
-// one buffer alive during the stage holds their bands (and the stage operators' scratch), the
-// stage's input stays alive until its last operator and its output from its first. The result's
-// plan has passed check_plan.
+// (empty: all true) which variant it runs (op_emitter.h). With `prefer_speed` the in-place
+// kernels are used wherever an operator has one, even if another placement would give a smaller
+// arena (with the fast kernels they are the fastest variants). With `stage`, its intermediate
+// tensors take no arena memory of their own: one buffer alive during the stage holds their bands
+// (and the stage operators' scratch), the stage's input stays alive until its last operator and its
+// output from its first. The result's plan has passed check_plan.
 ModelMemory plan_model_memory(const ir::Model& model, const std::vector<int64_t>& op_scratch,
                               int64_t alignment, bool prefer_speed = false,
                               const std::vector<bool>& fast_kernel = {},

@@ -8,6 +8,8 @@
 #include "exec/prepare_util.h"
 #include "runtime/conv2d_fast.h"
 #include "runtime/depthwise_conv2d_fast.h"
+#include "runtime/fully_connected_fast.h"
+#include "runtime/lstm_fast.h"
 
 namespace kiln::compiler {
 
@@ -51,30 +53,15 @@ bool depthwise_runs_as_conv(const ir::Model& model, const ir::Operator& op) {
   return in.c == 1 && out.c > 1 && !filter.data.empty() && filter.dtype == ir::DType::kInt8;
 }
 
-FullyConnectedAsConv fully_connected_conv_shapes(const rt::FullyConnectedDims& dims) {
-  return {{dims.batches, 1, 1, dims.input_depth},
-          {dims.output_depth, 1, 1, dims.input_depth},
-          {dims.batches, 1, 1, dims.output_depth}};
-}
-
-bool fully_connected_runs_as_conv(const ir::Model& model, const ir::Operator& op) {
+bool fully_connected_runs_fast(const ir::Model& model, const ir::Operator& op) {
   if (op.type != ir::OpType::kFullyConnected || !int8_op(model, op) || op.inputs.size() < 2 ||
       op.inputs[1] == ir::kNoTensor || op.outputs.empty())
     return false;
   const ir::Tensor& filter = model.tensor(op.inputs[1]);
   if (filter.dtype != ir::DType::kInt8 || filter.data.empty()) return false;
-  for (int64_t zero_point : filter.quant.zero_point)
-    if (zero_point != 0) return false;
   const exec::FullyConnectedPrepared p = exec::prepare_fully_connected(model, op);
-  // Small layers stay on the portable kernel, where the convolution's setup and code outweigh
-  // the multiply-accumulates, and so do layers whose scratch would pass 8 KB of RAM (the
-  // convolution's columns take four bytes per input value, its requantization table 20 per
-  // output channel): the portable kernel needs none.
-  const int64_t macs = int64_t{p.dims.batches} * p.dims.input_depth * p.dims.output_depth;
-  const FullyConnectedAsConv c = fully_connected_conv_shapes(p.dims);
-  const size_t scratch = rt::conv2d_int8_fast_scratch_bytes(c.input, c.filter, c.output);
-  return p.dtype == ir::DType::kInt8 && p.params.filter_offset == 0 && p.dims.input_depth >= 8 &&
-         macs >= 8192 && scratch > 0 && scratch <= 8192 &&
+  // The filter is reordered ahead of time, so it must be the constant itself, whole.
+  return p.dtype == ir::DType::kInt8 && rt::fully_connected_int8_fast_scratch_bytes(p.dims) > 0 &&
          filter.data.size() ==
              static_cast<size_t>(p.dims.output_depth) * static_cast<size_t>(p.dims.input_depth);
 }
@@ -85,7 +72,9 @@ bool has_fast_kernel(const ir::Model& model, const ir::Operator& op) {
     case ir::OpType::kDepthwiseConv2D:
       return int8_op(model, op) && op.inputs.size() >= 2 && !op.outputs.empty();
     case ir::OpType::kFullyConnected:
-      return fully_connected_runs_as_conv(model, op);
+      return fully_connected_runs_fast(model, op);
+    case ir::OpType::kUnidirectionalSequenceLstm:
+      return int8_op(model, op);
     default:
       return false;
   }
@@ -104,8 +93,13 @@ int64_t op_scratch_bytes(const ir::Model& model, const ir::Operator& op, bool fa
     }
   }
   switch (op.type) {
-    case ir::OpType::kUnidirectionalSequenceLstm:
-      return static_cast<int64_t>(exec::prepare_lstm(model, op).scratch_bytes);
+    case ir::OpType::kUnidirectionalSequenceLstm: {
+      // The int8 fast kernel (runtime/lstm_fast.h) only needs the widened input and hidden rows.
+      const exec::LstmPrepared p = exec::prepare_lstm(model, op);
+      if (fast && p.dtype == ir::DType::kInt8)
+        return static_cast<int64_t>(rt::lstm_int8_fast_scratch_bytes(p.int8_params.dims));
+      return static_cast<int64_t>(p.scratch_bytes);
+    }
     case ir::OpType::kConv2D:
       if (!int8_op(model, op) || op.inputs.size() < 2) return 0;
       return static_cast<int64_t>(rt::conv2d_int8_fast_scratch_bytes(
@@ -122,10 +116,9 @@ int64_t op_scratch_bytes(const ir::Model& model, const ir::Operator& op, bool fa
       return static_cast<int64_t>(
           rt::depthwise_conv2d_int8_fast_scratch_bytes(shape_of(model, op.outputs.at(0))));
     case ir::OpType::kFullyConnected: {
-      if (!fully_connected_runs_as_conv(model, op)) return 0;
-      const FullyConnectedAsConv c =
-          fully_connected_conv_shapes(exec::prepare_fully_connected(model, op).dims);
-      return static_cast<int64_t>(rt::conv2d_int8_fast_scratch_bytes(c.input, c.filter, c.output));
+      if (!fully_connected_runs_fast(model, op)) return 0;
+      return static_cast<int64_t>(rt::fully_connected_int8_fast_scratch_bytes(
+          exec::prepare_fully_connected(model, op).dims));
     }
     // The other kernels work in their output (or registers) only.
     case ir::OpType::kAdd:

@@ -57,7 +57,8 @@ struct EmittedOp {
 int64_t op_scratch_bytes(const ir::Model& model, const ir::Operator& op, bool fast = true);
 
 // True if the operator has a fast variant that differs from the portable kernel: int8
-// convolutions and depthwise convolutions, and fully connected layers that run as convolutions.
+// convolutions and depthwise convolutions, fully connected layers (fully_connected_runs_fast), and
+// int8 LSTMs (runtime/lstm_fast.h, always with packed weights).
 bool has_fast_kernel(const ir::Model& model, const ir::Operator& op);
 
 // An int8 depthwise convolution of a single input channel is an ordinary convolution with
@@ -66,17 +67,9 @@ bool has_fast_kernel(const ir::Model& model, const ir::Operator& op);
 // channel, with the fast kernel's SMLAD loops instead of one multiply per tap.
 bool depthwise_runs_as_conv(const ir::Model& model, const ir::Operator& op);
 
-// Likewise an int8 FULLY_CONNECTED with a constant, symmetric (zero point 0) filter is a 1x1
-// convolution over `batches` pixels of depth input_depth, and runs as one (conv2d_int8_fast, on
-// the int8 filter) unless it is tiny.
-bool fully_connected_runs_as_conv(const ir::Model& model, const ir::Operator& op);
-
-// The convolution shapes of such a fully connected operator: {batches, 1, 1, depth},
-// {outputs, 1, 1, depth}, {batches, 1, 1, outputs}.
-struct FullyConnectedAsConv {
-  rt::Shape4 input, filter, output;
-};
-FullyConnectedAsConv fully_connected_conv_shapes(const rt::FullyConnectedDims& dims);
+// An int8 FULLY_CONNECTED with a constant int8 filter has a fast kernel
+// (runtime/fully_connected_fast.h), its filter reordered here, ahead of time.
+bool fully_connected_runs_fast(const ir::Model& model, const ir::Operator& op);
 
 // Emits one operator. Throws kiln::Error naming the operator and types if unsupported.
 EmittedOp emit_op(const EmitContext& ctx);

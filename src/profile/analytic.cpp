@@ -4,7 +4,9 @@
 #include <variant>
 
 #include "compiler/op_emitter.h"
+#include "exec/ops/depthwise_conv2d.h"
 #include "ir/op_stats.h"
+#include "runtime/depthwise_planar.h"
 
 namespace kiln::profile {
 
@@ -23,14 +25,17 @@ struct OpCost {
 
 // Fitted (weighted least squares on relative error) to the per-call instruction counts that
 // `kiln profile --json` reports ("calls" against "analytic_ops") for the seven golden models, at
-// -O2. CONV_2D (and the single-input-channel DEPTHWISE_CONV_2D the compiler runs as a
-// convolution) and DEPTHWISE_CONV_2D with depth multiplier 1 are fitted to the DSP-extension
-// kernels (runtime/conv2d_fast.h with the packed filter, depthwise_conv2d_fast.h): CONV_2D
-// -37% (small-depth first layers) .. +26% per call, DEPTHWISE_CONV_2D -21..+14% per call, cost per
-// tap only (every golden depthwise layer is 3x3, so taps and outputs cannot be told apart).
-// Depthwise convolutions with other multipliers run the portable kernel and keep its
-// coefficients. FULLY_CONNECTED: as a convolution within 0.1% per call, the portable kernel
-// -4..+19%. The others are fitted to the portable kernels.
+// -O2, with the DSP-extension kernels --opt-speed runs:
+// - CONV_2D (and the single-input-channel DEPTHWISE_CONV_2D run as a convolution),
+//   runtime/conv2d_fast.h with the packed filter: -30% (small-depth first layers) .. +23% per call.
+// - DEPTHWISE_CONV_2D with depth multiplier 1: cost per tap (every golden depthwise layer is 3x3,
+//   so taps and outputs cannot be told apart), the channel-planar path -16..+16% per call, the
+//   channel-quad loops (stride 2, short lines) with a per-input term -21..+11%. Other
+//   multipliers run the portable kernel and keep its coefficients.
+// - FULLY_CONNECTED: runtime/fully_connected_fast.h solved from the autoencoder's five layer
+//   shapes (hello_world's tiny layers -12..+1%); the portable kernel -4..+19%.
+// - UNIDIRECTIONAL_SEQUENCE_LSTM: runtime/lstm_fast.h from mnist_lstm's one call.
+// The others are fitted to the portable kernels.
 // Refit when the kernels change with bench/profile_fit.py.
 // When the compiler picks the portable kernel for an int8 convolution, depthwise convolution or
 // fully connected layer (--opt-memory, where the fast one's scratch would grow the arena), the
@@ -41,6 +46,8 @@ OpCost portable_cost_of(ir::OpType type) {
       return {7.2, 39.4, 108.0, 0.0, 200.0, 1.45};
     case ir::OpType::kDepthwiseConv2D:
       return {0.0, 24.0, 154.0, 0.0, 200.0, 1.35};
+    case ir::OpType::kUnidirectionalSequenceLstm:
+      return {8.0, 0.0, 190.0, 0.0, 2000.0, 1.44};
     default:
       return {7.0, 0.0, 69.5, 0.0, 135.0, 1.42};  // FULLY_CONNECTED
   }
@@ -48,7 +55,7 @@ OpCost portable_cost_of(ir::OpType type) {
 
 OpCost cost_of(const ir::Model& model, const ir::Operator& op, bool fast_kernel) {
   using ir::OpType;
-  const OpCost conv = {1.26, 0.72, 23.5, 0.0, 200.0, 1.24};
+  const OpCost conv = {0.98, 0.53, 14.31, 0.0, 200.0, 1.154};
   if (!fast_kernel && compiler::has_fast_kernel(model, op)) return portable_cost_of(op.type);
   switch (op.type) {
     case OpType::kConv2D:
@@ -58,15 +65,25 @@ OpCost cost_of(const ir::Model& model, const ir::Operator& op, bool fast_kernel)
       if (compiler::depthwise_runs_as_conv(model, op)) return conv;
       const auto* options = std::get_if<ir::DepthwiseConv2DOptions>(&op.options);
       if (options && options->depth_multiplier != 1) return {0.0, 24.0, 154.0, 0.0, 200.0, 1.35};
-      return {0.0, 5.30, 0.0, 0.0, 200.0, 1.44};
+      // 3x3 stride-1 layers with long enough lines run the channel-planar path
+      // (runtime/depthwise_planar.h); the others the channel-quad loops.
+      const exec::DepthwiseConv2DPrepared p = exec::prepare_depthwise_conv2d(model, op);
+      if (p.dtype == ir::DType::kInt8 &&
+          rt::depthwise_planar_plan(p.params, p.input_shape, p.filter_shape, p.output_shape,
+                                    SIZE_MAX)
+                  .group > 0)
+        return {0.0, 3.27, 0.0, 0.0, 200.0, 1.36};
+      return {0.0, 5.76, 0.0, -1.16, 200.0, 1.44};
     }
     case OpType::kFullyConnected:
-      // Larger int8 layers run as a 1x1 convolution (the fast kernel, both of its pixel columns
-      // busy with the one input row).
-      if (compiler::fully_connected_runs_as_conv(model, op))
-        return {2.90, 0.0, 93.6, 0.0, 200.0, 1.36};
+      // int8 layers with a constant filter run the DSP kernel (runtime/fully_connected_fast.h).
+      if (compiler::fully_connected_runs_fast(model, op))
+        return {1.254, 0.0, 14.7, 1.5, 250.0, 1.34};
       return {6.94, 0.0, 64.3, 0.0, 200.0, 1.42};
     case OpType::kUnidirectionalSequenceLstm:
+      // The int8 DSP kernel (runtime/lstm_fast.h), from mnist_lstm's one call with its SMLAD
+      // loop's 1.2 instructions per MAC taken as known; the float kernel keeps the portable cost.
+      if (compiler::has_fast_kernel(model, op)) return {1.2, 0.0, 121.0, 0.0, 2000.0, 1.59};
       return {8.0, 0.0, 190.0, 0.0, 2000.0, 1.44};
     case OpType::kAveragePool2D:
     case OpType::kMaxPool2D:

@@ -11,8 +11,26 @@ namespace rt {
 
 namespace {
 
-int32_t round_up4(int32_t n) {
-  return (n + 3) & ~3;
+// The hand-scheduled loops below need all fourteen allocatable registers, so they are built only
+// where the compiler keeps no frame pointer: optimized builds (not with -fno-omit-frame-pointer).
+// Elsewhere the C++ loops run, with the same results.
+#if KILN_SIMD32_DSP && defined(__OPTIMIZE__)
+#define KILN_CONV_ASM 1
+#else
+#define KILN_CONV_ASM 0
+#endif
+
+// Output pixels per pass. The packed kernel multiplies three columns with two filter rows: six
+// accumulators, and with the five words loaded per step and three pointers that fills every
+// register the core has (r0-r12, lr), one load per 1.2 SMLADs. The kernel on the TFLite layout
+// (also the one fully connected layers run) keeps two, so that a single pixel costs less.
+constexpr int32_t kPackedPixels = 3;
+constexpr int32_t kSourcePixels = 2;
+constexpr int32_t kMaxPixels = 3;
+
+// Groups of four values in a column of `depth` values, the last one padded.
+int32_t groups_of(int32_t depth) {
+  return (depth + 3) >> 2;
 }
 
 // Output pixel coordinates, advanced in memory order.
@@ -46,22 +64,47 @@ inline void fill_bytes(int8_t* dst, int8_t value, int32_t count) {
 struct ConvGeometry {
   Shape4 in, filter, out;
   Window2D win;
-  int32_t depth;  // K = filter h * w * input channels
-  bool direct;    // 1x1 window without padding: the column is the input pixel itself
+  int32_t depth;            // K = filter h * w * input channels
+  int32_t groups;           // groups_of(depth)
+  bool direct;              // 1x1 window without padding: the column is the input pixel itself
+  const int8_t* input_end;  // one past the input tensor
+  // For windows inside the input: the largest origins, and the bytes from a window's first
+  // byte to the end of the whole-word copy of its last row (up to three bytes past it, or 12
+  // bytes for rows of at most 12).
+  int32_t max_origin_x, max_origin_y;
+  int32_t row_bytes, row_stride, word_reach;
 };
 
-// The K input values output pixel `at` sees, in filter order; padding reads `pad_value`, which
-// is minus the input offset, so that it widens to 0.
-const int8_t* window_of(const ConvGeometry& g, const PixelCursor& at, const int8_t* input,
-                        int8_t pad_value, int8_t* window) {
+// Copies a window row of `count` bytes. Where the input extends far enough, whole words are
+// moved, up to three bytes past the row: they land where the next row (or, after the last row,
+// the window's padding, which meets zero weights) is written, so only a short row at the very
+// end of the input needs the exact copy.
+inline void copy_row(int8_t* dst, const int8_t* src, int32_t count, const int8_t* input_end) {
+  if (input_end - src >= count + 3) {
+    for (int32_t i = 0; i < count; i += 4) simd32::store4(dst + i, simd32::load4(src + i));
+    return;
+  }
+  copy_bytes(dst, src, count);
+}
+
+// The K input values output pixel `at` sees, in filter order, in `window` (4 * groups + 12
+// bytes; the bytes past K hold input values or zeros); padding reads `pad_value`, which is
+// minus the input offset, so that it widens to 0. Within a row the window's columns inside the
+// input are one span (without dilation): padding before it, the span, padding after it.
+void window_of(const ConvGeometry& g, const PixelCursor& at, const int8_t* input, int8_t pad_value,
+               int8_t* window) {
   const int32_t channels = g.in.c;
   const int32_t origin_y = at.y * g.win.stride_h - g.win.pad_h;
   const int32_t origin_x = at.x * g.win.stride_w - g.win.pad_w;
   const int8_t* batch = input + at.n * g.in.h * g.in.w * channels;
-  if (g.direct) return batch + (origin_y * g.in.w + origin_x) * channels;
   const int32_t row_bytes = g.filter.w * channels;
-  const bool row_contiguous =
-      g.win.dilation_w == 1 && origin_x >= 0 && origin_x + g.filter.w <= g.in.w;
+  const bool dense = g.win.dilation_w == 1;
+  int32_t kx_begin = 0, kx_end = g.filter.w;  // the span inside the input (dense windows)
+  if (dense) {
+    if (origin_x < 0) kx_begin = -origin_x < g.filter.w ? -origin_x : g.filter.w;
+    if (origin_x + kx_end > g.in.w)
+      kx_end = g.in.w - origin_x > kx_begin ? g.in.w - origin_x : kx_begin;
+  }
   int8_t* dst = window;
   for (int32_t ky = 0; ky < g.filter.h; ++ky, dst += row_bytes) {
     const int32_t in_y = origin_y + ky * g.win.dilation_h;
@@ -70,8 +113,15 @@ const int8_t* window_of(const ConvGeometry& g, const PixelCursor& at, const int8
       continue;
     }
     const int8_t* row = batch + in_y * g.in.w * channels;
-    if (row_contiguous) {
-      copy_bytes(dst, row + origin_x * channels, row_bytes);
+    if (dense) {
+      if (kx_begin == 0 && kx_end == g.filter.w) {
+        copy_row(dst, row + origin_x * channels, row_bytes, g.input_end);
+        continue;
+      }
+      fill_bytes(dst, pad_value, kx_begin * channels);
+      copy_bytes(dst + kx_begin * channels, row + (origin_x + kx_begin) * channels,
+                 (kx_end - kx_begin) * channels);
+      fill_bytes(dst + kx_end * channels, pad_value, (g.filter.w - kx_end) * channels);
       continue;
     }
     for (int32_t kx = 0; kx < g.filter.w; ++kx) {
@@ -82,52 +132,123 @@ const int8_t* window_of(const ConvGeometry& g, const PixelCursor& at, const int8
         copy_bytes(dst + kx * channels, row + in_x * channels, channels);
     }
   }
-  return window;
 }
 
-// The column of output pixel `at`: its window widened into `words` (every `stride` words a
-// pair) and `tails`. When a window row is a whole number of groups, a row inside the input is
-// widened straight from it and a padding row is zero words; other windows are gathered into
-// `window` first.
-void column_of(const ConvGeometry& g, const PixelCursor& at, const int8_t* input,
-               int32_t input_offset, int8_t* window, int32_t* words, int32_t stride,
-               int32_t* tails) {
-  const int32_t groups = g.depth >> 2;
-  const int32_t tail = g.depth & 3;
-  const int8_t pad_value = static_cast<int8_t>(-input_offset);
-  const int32_t row_bytes = g.filter.w * g.in.c;
+// The column of output pixel `at` near the input's edges (or dilated): a window row of whole
+// groups inside the input is widened straight from it and a padding row is zero words; other
+// windows are gathered into `window` first. Kept out of line: the loops call it for few pixels.
+__attribute__((noinline)) void column_at_edge(const ConvGeometry& g, const PixelCursor& at,
+                                              const int8_t* input, int32_t input_offset,
+                                              int8_t* window, int32_t pixels, int32_t* words) {
+  const int32_t offsets = offset_pair(input_offset);
+  const int8_t* batch = input + at.n * g.in.h * g.in.w * g.in.c;
+  const int32_t origin_y = at.y * g.win.stride_h - g.win.pad_h;
   const int32_t origin_x = at.x * g.win.stride_w - g.win.pad_w;
-  const bool rows_direct = !g.direct && (row_bytes & 3) == 0 && g.win.dilation_w == 1 &&
-                           origin_x >= 0 && origin_x + g.filter.w <= g.in.w;
+  const int32_t row_bytes = g.row_bytes;
+  const bool rows_direct = (row_bytes & 3) == 0 && g.win.dilation_w == 1 && origin_x >= 0 &&
+                           origin_x + g.filter.w <= g.in.w;
   if (!rows_direct) {
-    const int8_t* src = window_of(g, at, input, pad_value, window);
-    widen_column(src, groups, tail, input_offset, stride, words, tails);
+    window_of(g, at, input, static_cast<int8_t>(-input_offset), window);
+    widen_groups_interleaved(window, g.groups, offsets, pixels, words);
     return;
   }
   const int32_t row_groups = row_bytes >> 2;
-  const int32_t origin_y = at.y * g.win.stride_h - g.win.pad_h;
-  const int8_t* batch = input + at.n * g.in.h * g.in.w * g.in.c;
-  for (int32_t ky = 0; ky < g.filter.h; ++ky, words += row_groups * stride) {
+  for (int32_t ky = 0; ky < g.filter.h; ++ky, words += 2 * row_groups * pixels) {
     const int32_t in_y = origin_y + ky * g.win.dilation_h;
     if (in_y < 0 || in_y >= g.in.h) {
       // Padding reads minus the input offset, which widens to zero.
-      for (int32_t i = 0; i < row_groups; ++i) words[i * stride] = words[i * stride + 1] = 0;
+      for (int32_t i = 0; i < 2 * row_groups; ++i) words[i * pixels] = 0;
       continue;
     }
-    widen_column(batch + (in_y * g.in.w + origin_x) * g.in.c, row_groups, 0, input_offset, stride,
-                 words, tails);
+    widen_groups_interleaved(batch + (in_y * g.in.w + origin_x) * g.in.c, row_groups, offsets,
+                             pixels, words);
   }
 }
 
+// The column of output pixel `at`, widened into the interleaved layout of P columns
+// (int8_columns.h) at `words`, its last group padded. A 1x1 window is the input pixel itself; a
+// window inside the input (most pixels) is widened straight from rows of whole groups, else
+// gathered by whole words first; column_at_edge does the rest.
+template <int P>
+__attribute__((always_inline)) inline void column_of(const ConvGeometry& g, const PixelCursor& at,
+                                                     const int8_t* input, int32_t input_offset,
+                                                     int8_t* window, int32_t* words) {
+  const int32_t offsets = offset_pair(input_offset);
+  const int8_t* batch = input + at.n * g.in.h * g.in.w * g.in.c;
+  if (g.direct) {
+    const int8_t* src = batch + (at.y * g.win.stride_h * g.in.w + at.x * g.win.stride_w) * g.in.c;
+    const int32_t full = g.depth >> 2;
+    widen_groups_interleaved(src, full, offsets, P, words);
+    if (g.depth & 3)
+      widen_partial_group(src + 4 * full, g.depth & 3, input_offset, P, words + 2 * full * P);
+    return;
+  }
+  const int32_t origin_y = at.y * g.win.stride_h - g.win.pad_h;
+  const int32_t origin_x = at.x * g.win.stride_w - g.win.pad_w;
+  if (origin_x >= 0 && origin_x <= g.max_origin_x && origin_y >= 0 && origin_y <= g.max_origin_y) {
+    const int8_t* src = batch + (origin_y * g.in.w + origin_x) * g.in.c;
+    if ((g.row_bytes & 3) == 0) {
+      const int32_t row_groups = g.row_bytes >> 2;
+      for (int32_t ky = 0; ky < g.filter.h; ++ky, src += g.row_stride) {
+        widen_groups_interleaved(src, row_groups, offsets, P, words);
+        words += 2 * row_groups * P;
+      }
+      return;
+    }
+    if (g.input_end - src >= g.word_reach) {
+      int8_t* dst = window;
+      if (g.row_bytes <= 12) {
+        // The first layers' short rows (e.g. 3x3 pixels of 3 channels): three words each.
+        for (int32_t ky = 0; ky < g.filter.h; ++ky, dst += g.row_bytes, src += g.row_stride) {
+          const int32_t w0 = simd32::load4(src), w1 = simd32::load4(src + 4),
+                        w2 = simd32::load4(src + 8);
+          simd32::store4(dst, w0);
+          simd32::store4(dst + 4, w1);
+          simd32::store4(dst + 8, w2);
+        }
+      } else {
+        for (int32_t ky = 0; ky < g.filter.h; ++ky, dst += g.row_bytes, src += g.row_stride)
+          for (int32_t i = 0; i < g.row_bytes; i += 4)
+            simd32::store4(dst + i, simd32::load4(src + i));
+      }
+      widen_groups_interleaved(window, g.groups, offsets, P, words);
+      return;
+    }
+  }
+  column_at_edge(g, at, input, input_offset, window, P, words);
+}
+
+// Where the results of one pass go: pixel p's channel c at out[c + step[p]], step[0] = 0. A
+// pass past the last pixel repeats the last pixel's step (its results are stored again, equal).
+struct PixelSteps {
+  int32_t step1, step2;
+};
+
 // The output step from the per-channel table (requant_fast.h); kFullRange when the activation
-// range is all of int8, so that one SSAT clamps.
+// range is all of int8, so that one SSAT clamps. `store` reads the channel's entry into
+// registers before the first byte store (an int8 store may alias anything, so later reads
+// would be reloads).
 template <bool kFullRange, bool kPreShift>
 struct TableRequant {
   const RequantChannel* table;
   int32_t lo, hi;
   int32_t bias(int32_t c) const { return table[c].bias; }
-  int8_t operator()(int32_t acc, int32_t c) const {
-    return requant_clamp<kFullRange, kPreShift>(acc, table[c], lo, hi);
+  template <int P>
+  void store(const int32_t (&acc)[P], int32_t c, int8_t* out, const PixelSteps& s) const {
+    const RequantChannel t = table[c];
+    const int32_t l = lo, h = hi;
+    const int8_t v0 = requant_clamp<kFullRange, kPreShift>(acc[0], t, l, h);
+    const int8_t v1 = requant_clamp<kFullRange, kPreShift>(acc[P > 1 ? 1 : 0], t, l, h);
+    const int8_t v2 = requant_clamp<kFullRange, kPreShift>(acc[P > 2 ? 2 : 0], t, l, h);
+    out[c] = v0;
+    if (P > 1) out[c + s.step1] = v1;
+    if (P > 2) out[c + s.step2] = v2;
+  }
+  // Both rows of a pass: channels c and c + 1.
+  template <int P>
+  void store_pair(const int32_t (&acc)[2][P], int32_t c, int8_t* out, const PixelSteps& s) const {
+    store<P>(acc[0], c, out, s);
+    store<P>(acc[1], c + 1, out, s);
   }
 };
 
@@ -136,219 +257,448 @@ struct TableRequant {
 struct ReferenceRequant {
   Int8OutputStep step;
   int32_t bias(int32_t) const { return 0; }
-  int8_t operator()(int32_t acc, int32_t c) const { return step(acc, c); }
-};
-
-// Both columns times every filter row, two rows at a time: four accumulators, each filter word
-// widened once and each column word loaded once per row pair. `out1` is null when the second
-// column only repeats the first (odd pixel count).
-template <typename Requant>
-void multiply_int8_rows(const int8_t* filter, int32_t depth, int32_t rows, const Requant& requant,
-                        const int32_t* words, const int32_t tails[2][3], int8_t* out0,
-                        int8_t* out1) {
-  const int32_t groups = depth >> 2;
-  const int32_t tail = depth & 3;
-  for (int32_t r = 0; r < rows; r += 2) {
-    const bool pair = r + 1 < rows;
-    const int32_t r1 = pair ? r + 1 : r;
-    const int8_t* w0 = filter + r * depth;
-    const int8_t* w1 = filter + r1 * depth;
-    int32_t acc00 = requant.bias(r), acc01 = acc00;
-    int32_t acc10 = requant.bias(r1), acc11 = acc10;
-    const int32_t* col = words;
-    for (int32_t g = 0; g < groups; ++g) {
-      const int32_t a = simd32::load4(w0);
-      w0 += 4;
-      const int32_t a_even = simd32::sxtb16(a);
-      const int32_t a_odd = simd32::sxtb16_odd(a);
-      const int32_t x0_even = col[0], x0_odd = col[1], x1_even = col[2], x1_odd = col[3];
-      col += 4;
-      acc00 = simd32::smlad(a_even, x0_even, acc00);
-      acc00 = simd32::smlad(a_odd, x0_odd, acc00);
-      acc01 = simd32::smlad(a_even, x1_even, acc01);
-      acc01 = simd32::smlad(a_odd, x1_odd, acc01);
-      const int32_t b = simd32::load4(w1);
-      w1 += 4;
-      const int32_t b_even = simd32::sxtb16(b);
-      const int32_t b_odd = simd32::sxtb16_odd(b);
-      acc10 = simd32::smlad(b_even, x0_even, acc10);
-      acc10 = simd32::smlad(b_odd, x0_odd, acc10);
-      acc11 = simd32::smlad(b_even, x1_even, acc11);
-      acc11 = simd32::smlad(b_odd, x1_odd, acc11);
-    }
-    for (int32_t t = 0; t < tail; ++t) {
-      acc00 = simd32::add_wrap(acc00, w0[t] * tails[0][t]);
-      acc01 = simd32::add_wrap(acc01, w0[t] * tails[1][t]);
-      acc10 = simd32::add_wrap(acc10, w1[t] * tails[0][t]);
-      acc11 = simd32::add_wrap(acc11, w1[t] * tails[1][t]);
-    }
-    out0[r] = requant(acc00, r);
-    if (out1) out1[r] = requant(acc01, r);
-    if (pair) {
-      out0[r1] = requant(acc10, r1);
-      if (out1) out1[r1] = requant(acc11, r1);
-    }
+  template <int P>
+  void store(const int32_t (&acc)[P], int32_t c, int8_t* out, const PixelSteps& s) const {
+    const int8_t v0 = step(acc[0], c);
+    const int8_t v1 = step(acc[P > 1 ? 1 : 0], c);
+    const int8_t v2 = step(acc[P > 2 ? 2 : 0], c);
+    out[c] = v0;
+    if (P > 1) out[c + s.step1] = v1;
+    if (P > 2) out[c + s.step2] = v2;
   }
-}
-
-// One group of four values of both columns times both packed rows: 16 multiply-accumulates.
-inline void packed_group(const int32_t* col, const int32_t* f, int32_t& acc00, int32_t& acc01,
-                         int32_t& acc10, int32_t& acc11) {
-  int32_t x0_even, x0_odd, x1_even, x1_odd, a_even, a_odd, b_even, b_odd;
-  simd32::load_pair(col, x0_even, x0_odd);
-  simd32::load_pair(col + 2, x1_even, x1_odd);
-  simd32::load_pair(f, a_even, a_odd);
-  simd32::settle(x0_even, x0_odd);
-  simd32::settle(x1_even, x1_odd);
-  simd32::settle(a_even, a_odd);
-  acc00 = simd32::smlad(a_even, x0_even, acc00);
-  acc00 = simd32::smlad(a_odd, x0_odd, acc00);
-  acc01 = simd32::smlad(a_even, x1_even, acc01);
-  acc01 = simd32::smlad(a_odd, x1_odd, acc01);
-  simd32::keep_loads_in_order();
-  simd32::load_pair(f + 2, b_even, b_odd);
-  simd32::settle(b_even, b_odd);
-  acc10 = simd32::smlad(b_even, x0_even, acc10);
-  acc10 = simd32::smlad(b_odd, x0_odd, acc10);
-  acc11 = simd32::smlad(b_even, x1_even, acc11);
-  acc11 = simd32::smlad(b_odd, x1_odd, acc11);
-  simd32::keep_loads_in_order();
-}
-
-// One row pair (kPair) or the odd last row of the packed product: both columns, stored to
-// out0 and out1. Returns the next row pair's words.
-template <bool kPair, typename Requant>
-inline const int32_t* packed_row_pair(const int32_t* f, int32_t groups, int32_t tail,
-                                      const Requant& requant, const int32_t* words,
-                                      const int32_t tails[2][3], int32_t r, int8_t* out0,
-                                      int8_t* out1) {
-  int32_t acc00 = requant.bias(r), acc01 = acc00;
-  int32_t acc10 = kPair ? requant.bias(r + 1) : 0, acc11 = acc10;
-  const int32_t* col = words;
-  // Two groups per pass (32 multiply-accumulates), then the odd one.
-  const int32_t* const col_pairs_end = words + 8 * (groups >> 1);
-  while (col != col_pairs_end) {
-    packed_group(col, f, acc00, acc01, acc10, acc11);
-    packed_group(col + 4, f + 4, acc00, acc01, acc10, acc11);
-    col += 8;
-    f += 8;
-  }
-  if (groups & 1) {
-    packed_group(col, f, acc00, acc01, acc10, acc11);
-    f += 4;
-  }
-  for (int32_t t = 0; t < tail; ++t) {
-    acc00 = simd32::add_wrap(acc00, f[t] * tails[0][t]);
-    acc01 = simd32::add_wrap(acc01, f[t] * tails[1][t]);
-    acc10 = simd32::add_wrap(acc10, f[tail + t] * tails[0][t]);
-    acc11 = simd32::add_wrap(acc11, f[tail + t] * tails[1][t]);
-  }
-  out0[r] = requant(acc00, r);
-  out1[r] = requant(acc01, r);
-  if (kPair) {
-    out0[r + 1] = requant(acc10, r + 1);
-    out1[r + 1] = requant(acc11, r + 1);
-  }
-  return f + 2 * tail;
-}
-
-// The same product from the packed filter (conv2d_int8_fast_pack_filter): the words of a row
-// pair come in the order they are used, already widened, so the inner loop is loads and SMLADs
-// only. The pair of an odd last row is zero; its results are not stored. Without a second
-// pixel (out1 null) the second column repeats the first, so its results, equal to the first's,
-// are stored over them instead of being tested for at every row.
-template <typename Requant>
-void multiply_packed_rows(const int32_t* packed, int32_t depth, int32_t rows,
-                          const Requant& requant, const int32_t* words, const int32_t tails[2][3],
-                          int8_t* out0, int8_t* out1) {
-  const int32_t groups = depth >> 2;
-  const int32_t tail = depth & 3;
-  if (!out1) out1 = out0;
-  const int32_t* f = packed;
-  const int32_t paired_rows = rows & ~1;
-  for (int32_t r = 0; r < paired_rows; r += 2)
-    f = packed_row_pair<true>(f, groups, tail, requant, words, tails, r, out0, out1);
-  if (rows & 1)
-    packed_row_pair<false>(f, groups, tail, requant, words, tails, paired_rows, out0, out1);
-}
-
-// The filter in TFLite's layout, widened in the inner loop.
-struct Int8Filter {
-  const int8_t* data;
-  template <typename Requant>
-  void multiply(int32_t depth, int32_t rows, const Requant& requant, const int32_t* words,
-                const int32_t tails[2][3], int8_t* out0, int8_t* out1) const {
-    multiply_int8_rows(data, depth, rows, requant, words, tails, out0, out1);
+  template <int P>
+  void store_pair(const int32_t (&acc)[2][P], int32_t c, int8_t* out, const PixelSteps& s) const {
+    store<P>(acc[0], c, out, s);
+    store<P>(acc[1], c + 1, out, s);
   }
 };
 
-// The filter packed ahead of time.
+// acc[i][p] += row i of the packed row pair `f` times column p, over `groups` groups: step k
+// (two values of each row) meets filter words f[2k], f[2k + 1] and column words
+// cols[k * P .. k * P + P).
+template <int P>
+inline void packed_mac_portable(const int32_t* f, const int32_t* cols, int32_t groups,
+                                int32_t (&acc)[2][P]) {
+  for (int32_t k = 0; k < 2 * groups; ++k, f += 2, cols += P) {
+    const int32_t a = f[0], b = f[1];
+#pragma GCC unroll 4
+    for (int p = 0; p < P; ++p) {
+      acc[0][p] = simd32::smlad(a, cols[p], acc[0][p]);
+      acc[1][p] = simd32::smlad(b, cols[p], acc[1][p]);
+    }
+  }
+}
+
+template <int P>
+inline void packed_mac(const int32_t* f, const int32_t* cols, int32_t groups,
+                       int32_t (&acc)[2][P]) {
+  packed_mac_portable<P>(f, cols, groups, acc);
+}
+
+#if KILN_CONV_ASM
+// The same for three columns, scheduled by hand: GCC spills with fourteen live registers. Each
+// step loads five words back to back (one cycle each after the first) and issues six SMLADs;
+// two groups per pass, entered halfway for an odd group count.
+#define KILN_CONV_STEP                    \
+  "ldr %[a], [%[f]], #4\n\t"              \
+  "ldr %[b], [%[f]], #4\n\t"              \
+  "ldr %[x0], [%[c]], #4\n\t"             \
+  "ldr %[x1], [%[c]], #4\n\t"             \
+  "ldr %[x2], [%[c]], #4\n\t"             \
+  "smlad %[s00], %[a], %[x0], %[s00]\n\t" \
+  "smlad %[s01], %[a], %[x1], %[s01]\n\t" \
+  "smlad %[s02], %[a], %[x2], %[s02]\n\t" \
+  "smlad %[s10], %[b], %[x0], %[s10]\n\t" \
+  "smlad %[s11], %[b], %[x1], %[s11]\n\t" \
+  "smlad %[s12], %[b], %[x2], %[s12]\n\t"
+
+template <>
+inline void packed_mac<3>(const int32_t* f, const int32_t* cols, int32_t groups,
+                          int32_t (&acc)[2][3]) {
+  int32_t s00 = acc[0][0], s01 = acc[0][1], s02 = acc[0][2];
+  int32_t s10 = acc[1][0], s11 = acc[1][1], s12 = acc[1][2];
+  const int32_t* const end = cols + 6 * groups;
+  int32_t a = groups & 1, b, x0, x1, x2;
+  __asm__(
+      "cmp %[a], #0\n\t"
+      "bne 2f\n"
+      "1:\n\t" KILN_CONV_STEP KILN_CONV_STEP "2:\n\t" KILN_CONV_STEP KILN_CONV_STEP
+      "cmp %[c], %[end]\n\t"
+      "bne 1b\n\t"
+      : [s00] "+r"(s00), [s01] "+r"(s01), [s02] "+r"(s02), [s10] "+r"(s10), [s11] "+r"(s11),
+        [s12] "+r"(s12), [f] "+r"(f), [c] "+r"(cols), [a] "+r"(a), [b] "=&r"(b), [x0] "=&r"(x0),
+        [x1] "=&r"(x1), [x2] "=&r"(x2)
+      : [end] "r"(end)
+      : "cc", "memory");
+  acc[0][0] = s00;
+  acc[0][1] = s01;
+  acc[0][2] = s02;
+  acc[1][0] = s10;
+  acc[1][1] = s11;
+  acc[1][2] = s12;
+}
+#undef KILN_CONV_STEP
+#endif
+
+// The filter packed ahead of time (conv2d_int8_fast_pack_filter): the row pairs one after the
+// other, 4 * groups words each; the cursor walks them.
 struct PackedFilter {
   const int32_t* data;
-  template <typename Requant>
-  void multiply(int32_t depth, int32_t rows, const Requant& requant, const int32_t* words,
-                const int32_t tails[2][3], int8_t* out0, int8_t* out1) const {
-    multiply_packed_rows(data, depth, rows, requant, words, tails, out0, out1);
+  typedef const int32_t* Cursor;
+  Cursor begin() const { return data; }
+  template <int P>
+  void accumulate(Cursor& f, bool, int32_t, int32_t groups, const int32_t* cols,
+                  int32_t (&acc)[2][P]) const {
+    packed_mac<P>(f, cols, groups, acc);
+    f += 4 * groups;
   }
 };
 
-// Every output pixel, two at a time in memory order.
-template <typename Filter, typename Requant>
+// Four int8 weights of a row as a word, those at or past the row's end as zeros.
+inline int32_t weight_word(const int8_t* w, int32_t count) {
+  if (count >= 4) return simd32::load4(w);
+  uint32_t v = 0;
+  for (int32_t i = 0; i < count; ++i)
+    v |= static_cast<uint32_t>(static_cast<uint8_t>(w[i])) << (8 * i);
+  return static_cast<int32_t>(v);
+}
+
+// The filter in TFLite's layout, widened in the inner loop. Rows r and r + 1 (r twice for the
+// odd last row, whose second results are dropped).
+struct Int8Filter {
+  const int8_t* data;
+  typedef const int8_t* Cursor;
+  Cursor begin() const { return data; }
+  template <int P>
+  void accumulate(Cursor& rows, bool pair, int32_t depth, int32_t groups, const int32_t* cols,
+                  int32_t (&acc)[2][P]) const {
+    const int8_t* w0 = rows;
+    const int8_t* w1 = pair ? w0 + depth : w0;
+    rows += 2 * depth;
+    for (int32_t i = 0; i < groups; ++i, cols += 2 * P) {
+      const int32_t left = depth - 4 * i;
+      const int32_t a = weight_word(w0 + 4 * i, left), b = weight_word(w1 + 4 * i, left);
+      const int32_t a_even = simd32::sxtb16(a), a_odd = simd32::sxtb16_odd(a);
+      const int32_t b_even = simd32::sxtb16(b), b_odd = simd32::sxtb16_odd(b);
+#pragma GCC unroll 4
+      for (int p = 0; p < P; ++p) {
+        const int32_t x_even = cols[p], x_odd = cols[P + p];
+        acc[0][p] = simd32::smlad(a_even, x_even, acc[0][p]);
+        acc[0][p] = simd32::smlad(a_odd, x_odd, acc[0][p]);
+        acc[1][p] = simd32::smlad(b_even, x_even, acc[1][p]);
+        acc[1][p] = simd32::smlad(b_odd, x_odd, acc[1][p]);
+      }
+    }
+  }
+};
+
+// The whole loop over row pairs of one pass of three pixels, for the packed filter and the
+// full-range table step: run() returns false where there is no such code (then multiply_rows
+// runs its C++ loop), else it has stored every row pair and advanced `f` past them.
+template <int P, typename Filter, typename Requant>
+struct RowPairLoop {
+  static bool run(const Requant&, const int32_t*, int32_t, int32_t, int8_t*, const PixelSteps&,
+                  typename Filter::Cursor&) {
+    return false;
+  }
+};
+
+#if KILN_CONV_ASM
+// What the hand-scheduled loop keeps in memory: it needs every register for the six
+// accumulators, five loaded words and three pointers while multiplying.
+struct RowLoopState {
+  const int32_t* col_end;           // +0
+  const int32_t* cols;              // +4
+  const RequantChannel* table;      // +8, channel of the current pass
+  int8_t* out;                      // +12, its output byte of the first pixel
+  int32_t step1, step2;             // +16, +20
+  const RequantChannel* table_end;  // +24, past the last row pair
+  int32_t entry_groups;             // +28, groups % 4: the groups of the first, partial pass
+};
+
+// One group of the multiply (as KILN_CONV_STEP above, registers renamed).
+#define KILN_ROWS_STEP                   \
+  "ldr %[wa], [%[f]], #4\n\t"            \
+  "ldr %[wb], [%[f]], #4\n\t"            \
+  "ldr %[x0], [%[c]], #4\n\t"            \
+  "ldr %[x1], [%[c]], #4\n\t"            \
+  "ldr %[x2], [%[c]], #4\n\t"            \
+  "smlad %[a0], %[wa], %[x0], %[a0]\n\t" \
+  "smlad %[a1], %[wa], %[x1], %[a1]\n\t" \
+  "smlad %[a2], %[wa], %[x2], %[a2]\n\t" \
+  "smlad %[b0], %[wb], %[x0], %[b0]\n\t" \
+  "smlad %[b1], %[wb], %[x1], %[b1]\n\t" \
+  "smlad %[b2], %[wb], %[x2], %[b2]\n\t"
+
+// The output step of one channel's three results (requant_clamp<true, kPreShift>): the entry at
+// %[x1] + OFF, multiplier in wa, pre-shift in x2, rounding in wb, post-shift in x0; then the
+// byte stores at %[c] and the pixel steps (loaded into wa, wb), and %[c] moves to the next
+// channel.
+#define KILN_ROWS_REQUANT(OFF, A0, A1, A2, LOAD_PRE, SHIFT_PRE)                        \
+  "ldr %[wa], [%[x1], #" OFF "+4]\n\t" LOAD_PRE "ldr %[wb], [%[x1], #" OFF             \
+  "+12]\n\t"                                                                           \
+  "ldr %[x0], [%[x1], #" OFF                                                           \
+  "+16]\n\t"                                                                           \
+  "smmlar %[" A0 "], %[" A0 "], %[wa], %[" A0                                          \
+  "]\n\t"                                                                              \
+  "smmlar %[" A1 "], %[" A1 "], %[wa], %[" A1                                          \
+  "]\n\t"                                                                              \
+  "smmlar %[" A2 "], %[" A2 "], %[wa], %[" A2                                          \
+  "]\n\t"                                                                              \
+  "sub %[" A0 "], %[" A0 "], %[" A0                                                    \
+  "], lsr #31\n\t"                                                                     \
+  "sub %[" A1 "], %[" A1 "], %[" A1                                                    \
+  "], lsr #31\n\t"                                                                     \
+  "sub %[" A2 "], %[" A2 "], %[" A2 "], lsr #31\n\t" SHIFT_PRE "qadd %[" A0 "], %[" A0 \
+  "], %[wb]\n\t"                                                                       \
+  "qadd %[" A1 "], %[" A1                                                              \
+  "], %[wb]\n\t"                                                                       \
+  "qadd %[" A2 "], %[" A2                                                              \
+  "], %[wb]\n\t"                                                                       \
+  "asr %[" A0 "], %[" A0                                                               \
+  "], %[x0]\n\t"                                                                       \
+  "asr %[" A1 "], %[" A1                                                               \
+  "], %[x0]\n\t"                                                                       \
+  "asr %[" A2 "], %[" A2                                                               \
+  "], %[x0]\n\t"                                                                       \
+  "ssat %[" A0 "], #8, %[" A0                                                          \
+  "]\n\t"                                                                              \
+  "ssat %[" A1 "], #8, %[" A1                                                          \
+  "]\n\t"                                                                              \
+  "ssat %[" A2 "], #8, %[" A2                                                          \
+  "]\n\t"                                                                              \
+  "ldr %[wa], [%[st], #16]\n\t"                                                        \
+  "ldr %[wb], [%[st], #20]\n\t"                                                        \
+  "strb %[" A0                                                                         \
+  "], [%[c]]\n\t"                                                                      \
+  "strb %[" A1                                                                         \
+  "], [%[c], %[wa]]\n\t"                                                               \
+  "strb %[" A2                                                                         \
+  "], [%[c], %[wb]]\n\t"                                                               \
+  "add %[c], %[c], #1\n\t"
+
+#define KILN_ROWS_LOAD_PRE(OFF) "ldr %[x2], [%[x1], #" OFF "+8]\n\t"
+#define KILN_ROWS_SHIFT_PRE(A0, A1, A2) \
+  "asr %[" A0 "], %[" A0                \
+  "], %[x2]\n\t"                        \
+  "asr %[" A1 "], %[" A1                \
+  "], %[x2]\n\t"                        \
+  "asr %[" A2 "], %[" A2 "], %[x2]\n\t"
+
+// Per pass: the biases start the accumulators, the multiply (four groups per loop pass, the first
+// pass entered at the group that leaves a multiple of four), both channels' output steps, then
+// the state moves to the next row pair.
+#define KILN_ROWS_LOOP(LOAD_PRE0, SHIFT_PRE0, LOAD_PRE1, SHIFT_PRE1) \
+  "0:\n\t"                                                                             \
+  "ldr %[x1], [%[st], #8]\n\t"                                                         \
+  "ldr %[c], [%[st], #4]\n\t"                                                          \
+  "ldr %[x0], [%[st], #28]\n\t"                                                        \
+  "ldr %[a0], [%[x1], #0]\n\t"                                                         \
+  "ldr %[b0], [%[x1], #20]\n\t"                                                        \
+  "mov %[a1], %[a0]\n\t"                                                               \
+  "mov %[a2], %[a0]\n\t"                                                               \
+  "mov %[b1], %[b0]\n\t"                                                               \
+  "mov %[b2], %[b0]\n\t"                                                               \
+  "cmp %[x0], #0\n\t"                                                                  \
+  "beq 1f\n\t"                                                                          \
+  "cmp %[x0], #2\n\t"                                                                  \
+  "beq 3f\n\t"                                                                          \
+  "cmp %[x0], #3\n\t"                                                                  \
+  "beq 2f\n\t"                                                                          \
+  "b 4f\n"                                                                             \
+  "1:\n\t" KILN_ROWS_STEP KILN_ROWS_STEP                                               \
+  "2:\n\t" KILN_ROWS_STEP KILN_ROWS_STEP                                               \
+  "3:\n\t" KILN_ROWS_STEP KILN_ROWS_STEP                                               \
+  "4:\n\t" KILN_ROWS_STEP KILN_ROWS_STEP                                               \
+  "ldr %[x0], [%[st], #0]\n\t"                                                         \
+  "cmp %[c], %[x0]\n\t"                                                                \
+  "bne 1b\n\t"                                                                         \
+  "ldr %[x1], [%[st], #8]\n\t"                                                         \
+  "ldr %[c], [%[st], #12]\n\t"                                                         \
+  KILN_ROWS_REQUANT("0", "a0", "a1", "a2", LOAD_PRE0, SHIFT_PRE0)                      \
+  KILN_ROWS_REQUANT("20", "b0", "b1", "b2", LOAD_PRE1, SHIFT_PRE1)                     \
+  "add %[x1], %[x1], #40\n\t"                                                          \
+  "ldr %[x0], [%[st], #24]\n\t"                                                        \
+  "str %[x1], [%[st], #8]\n\t"                                                         \
+  "str %[c], [%[st], #12]\n\t"                                                         \
+  "cmp %[x1], %[x0]\n\t"                                                               \
+  "bne 0b\n\t"
+
+#define KILN_ROWS_OPERANDS                                                          \
+  : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [b0] "=&r"(b0), [b1] "=&r"(b1),        \
+    [b2] "=&r"(b2), [wa] "=&r"(wa), [wb] "=&r"(wb), [x0] "=&r"(x0), [x1] "=&r"(x1),        \
+    [x2] "=&r"(x2), [c] "=&r"(c), [f] "+r"(f)                                              \
+  : [st] "r"(st)                                                                           \
+  : "cc", "memory"
+
+template <bool kPreShift>
+inline const int32_t* row_pairs3(RowLoopState* st, const int32_t* f) {
+  int32_t a0, a1, a2, b0, b1, b2, wa, wb, x0, x1, x2;
+  const int32_t* c;
+  if (kPreShift) {
+    __asm__ volatile(KILN_ROWS_LOOP(KILN_ROWS_LOAD_PRE("0"), KILN_ROWS_SHIFT_PRE("a0", "a1", "a2"),
+                                    KILN_ROWS_LOAD_PRE("20"), KILN_ROWS_SHIFT_PRE("b0", "b1", "b2"))
+                         KILN_ROWS_OPERANDS);
+  } else {
+    __asm__ volatile(KILN_ROWS_LOOP("", "", "", "") KILN_ROWS_OPERANDS);
+  }
+  return f;
+}
+#undef KILN_ROWS_STEP
+#undef KILN_ROWS_REQUANT
+#undef KILN_ROWS_LOAD_PRE
+#undef KILN_ROWS_SHIFT_PRE
+#undef KILN_ROWS_LOOP
+#undef KILN_ROWS_OPERANDS
+
+template <bool kPreShift>
+struct RowPairLoop<3, PackedFilter, TableRequant<true, kPreShift> > {
+  static bool run(const TableRequant<true, kPreShift>& requant, const int32_t* cols, int32_t groups,
+                  int32_t rows, int8_t* out, const PixelSteps& steps, const int32_t*& f) {
+    if (rows < 2) return false;
+    RowLoopState st;
+    st.col_end = cols + 6 * groups;
+    st.cols = cols;
+    st.table = requant.table;
+    st.out = out;
+    st.step1 = steps.step1;
+    st.step2 = steps.step2;
+    st.table_end = requant.table + (rows & ~1);
+    st.entry_groups = groups & 3;
+    f = row_pairs3<kPreShift>(&st, f);
+    return true;
+  }
+};
+#endif
+
+// Every filter row times the P columns, two rows at a time, the results stored to `out` (the
+// first pixel's output) and the other pixels' places after it.
+template <int P, typename Filter, typename Requant>
+void multiply_rows(const ConvGeometry& g, const Filter& filter, const Requant& requant_in,
+                   const int32_t* cols, int8_t* out, const PixelSteps& steps_in) {
+  // Local copies: the asm blocks clobber memory, and values read through references would be
+  // reloaded after each.
+  const Requant requant = requant_in;
+  const PixelSteps steps = steps_in;
+  const int32_t rows = g.out.c, depth = g.depth, groups = g.groups;
+  typename Filter::Cursor f = filter.begin();
+  int32_t r = 0;
+  if (RowPairLoop<P, Filter, Requant>::run(requant, cols, groups, rows, out, steps, f))
+    r = rows & ~1;
+  for (; r + 1 < rows; r += 2) {
+    int32_t acc[2][P];
+    const int32_t bias0 = requant.bias(r), bias1 = requant.bias(r + 1);
+#pragma GCC unroll 4
+    for (int p = 0; p < P; ++p) {
+      acc[0][p] = bias0;
+      acc[1][p] = bias1;
+    }
+    filter.template accumulate<P>(f, true, depth, groups, cols, acc);
+    requant.template store_pair<P>(acc, r, out, steps);
+  }
+  if (r < rows) {
+    int32_t acc[2][P];
+    const int32_t bias0 = requant.bias(r);
+#pragma GCC unroll 4
+    for (int p = 0; p < P; ++p) acc[0][p] = acc[1][p] = bias0;
+    filter.template accumulate<P>(f, false, depth, groups, cols, acc);
+    requant.template store<P>(acc[0], r, out, steps);
+  }
+}
+
+// Every output pixel, P at a time in memory order: the P windows are read before anything of
+// those pixels is written. Past the last pixel the columns repeat the last one and its results
+// are stored over it again (the same values).
+template <int P, typename Filter, typename Requant>
 void convolve(const ConvGeometry& g, const int8_t* input, int32_t input_offset,
-              const Filter& filter, const Requant& requant, int32_t* words, int8_t* window,
+              const Filter& filter, const Requant& requant, int32_t* cols, int8_t* window,
               int8_t* output) {
-  const int32_t groups = g.depth >> 2;
-  const int32_t tail = g.depth & 3;
   const int32_t pixels = g.out.n * g.out.h * g.out.w;
   const int32_t out_c = g.out.c;
+  const int32_t column_words = 2 * g.groups;
+  // Pointwise with stride 1 (most layers after the first): pixel p's column is input pixel p,
+  // widened here without the geometry; other layers go through column_of.
+  const bool consecutive = g.direct && g.win.stride_h == 1 && g.win.stride_w == 1;
+  const int32_t channels = g.in.c, full_groups = g.depth >> 2, rest = g.depth & 3;
+  const int32_t offsets = offset_pair(input_offset);
   PixelCursor at = {0, 0, 0};
-  int32_t tails[2][3] = {{0, 0, 0}, {0, 0, 0}};
-  for (int32_t p = 0; p < pixels; p += 2) {
-    const bool two = p + 1 < pixels;
-    // Both windows are read before anything of either pixel is written.
-    column_of(g, at, input, input_offset, window, words, 4, tails[0]);
-    at.next(g.out);
-    if (two) {
-      column_of(g, at, input, input_offset, window, words + 2, 4, tails[1]);
-      at.next(g.out);
-    } else {
-      // Odd count: the second column repeats the first and its results are dropped.
-      for (int32_t i = 0; i < groups; ++i) {
-        words[4 * i + 2] = words[4 * i];
-        words[4 * i + 3] = words[4 * i + 1];
+  for (int32_t p = 0; p < pixels; p += P) {
+    const int32_t count = pixels - p < P ? pixels - p : P;
+    if (consecutive) {
+      for (int32_t i = 0; i < count; ++i) {
+        const int8_t* src = input + (p + i) * channels;
+        widen_groups_interleaved(src, full_groups, offsets, P, cols + i);
+        if (rest)
+          widen_partial_group(src + 4 * full_groups, rest, input_offset, P,
+                              cols + i + 2 * full_groups * P);
       }
-      for (int32_t t = 0; t < tail; ++t) tails[1][t] = tails[0][t];
+    } else {
+      for (int32_t i = 0; i < count; ++i) {
+        column_of<P>(g, at, input, input_offset, window, cols + i);
+        at.next(g.out);
+      }
     }
-    int8_t* out0 = output + p * out_c;
-    filter.multiply(g.depth, out_c, requant, words, tails, out0, two ? out0 + out_c : 0);
+    for (int32_t i = count; i < P; ++i)
+      for (int32_t k = 0; k < column_words; ++k) cols[k * P + i] = cols[k * P + i - 1];
+    PixelSteps steps;
+    steps.step1 = count > 1 ? out_c : 0;
+    steps.step2 = count > 2 ? 2 * out_c : steps.step1;
+    multiply_rows<P>(g, filter, requant, cols, output + p * out_c, steps);
   }
 }
 
 // Runs convolve with the table's output step, specialized for the activation range and the
 // pre-shift.
-template <typename Filter>
+template <int P, typename Filter>
 void convolve_with_table(const ConvGeometry& g, const int8_t* input, int32_t input_offset,
                          const Filter& filter, const RequantChannel* table, int32_t lo, int32_t hi,
-                         int32_t* words, int8_t* window, int8_t* output) {
+                         int32_t* cols, int8_t* window, int8_t* output) {
   const bool full = lo == -128 && hi == 127;
   const bool pre = requant_table_pre_shifts(table, g.out.c);
   if (full && !pre) {
     const TableRequant<true, false> requant = {table, lo, hi};
-    convolve(g, input, input_offset, filter, requant, words, window, output);
+    convolve<P>(g, input, input_offset, filter, requant, cols, window, output);
   } else if (full) {
     const TableRequant<true, true> requant = {table, lo, hi};
-    convolve(g, input, input_offset, filter, requant, words, window, output);
+    convolve<P>(g, input, input_offset, filter, requant, cols, window, output);
   } else if (!pre) {
     const TableRequant<false, false> requant = {table, lo, hi};
-    convolve(g, input, input_offset, filter, requant, words, window, output);
+    convolve<P>(g, input, input_offset, filter, requant, cols, window, output);
   } else {
     const TableRequant<false, true> requant = {table, lo, hi};
-    convolve(g, input, input_offset, filter, requant, words, window, output);
+    convolve<P>(g, input, input_offset, filter, requant, cols, window, output);
   }
+}
+
+// requant_table_build, channel by channel, also covering channels with a zero multiplier (a
+// zero scale, e.g. of a pruned channel): the reference's result there is the zero point for
+// every accumulator (the doubling high multiply by 0 is 0 whatever the shift), and the entry
+// {multiplier 0, pre-shift 31, rounding 1 + 2 * zero point, post-shift 1} gives exactly that:
+// SMMLAR with multiplier 0 returns the accumulator, shifting it right by 31 leaves 0 or -1, and
+// (2 * zero point + 1 or 2 * zero point) >> 1 is the zero point.
+bool build_requant_table(const int32_t* bias, const int32_t* multiplier, const int32_t* shift,
+                         int32_t channels, int32_t output_offset, RequantChannel* table) {
+  if (output_offset < -128 || output_offset > 127) return false;
+  for (int32_t c = 0; c < channels; ++c) {
+    if (multiplier[c] == 0) {
+      const RequantChannel zero = {0, 0, 31, 1 + 2 * output_offset, 1};
+      table[c] = zero;
+      continue;
+    }
+    if (!requant_table_build(bias ? bias + c : 0, multiplier + c, shift + c, 1, 1, output_offset,
+                             table + c))
+      return false;
+  }
+  return true;
 }
 
 size_t table_offset_words(int32_t out_channels) {
   return requant_table_bytes(out_channels) / 4;
+}
+
+// Depths whose scratch and packed sizes stay far from overflow.
+bool depth_valid(int64_t depth) {
+  return depth <= INT32_MAX / 16;
 }
 
 }  // namespace
@@ -358,16 +708,18 @@ size_t conv2d_int8_fast_scratch_bytes(const Shape4& input_shape, const Shape4& f
   if (!shape4_valid(input_shape) || !shape4_valid(filter_shape) || !shape4_valid(output_shape))
     return 0;
   const int64_t depth = static_cast<int64_t>(filter_shape.h) * filter_shape.w * filter_shape.c;
-  if (depth > INT32_MAX / 4) return 0;
-  const size_t columns = static_cast<size_t>(depth / 4) * 4 * sizeof(int32_t);
-  const size_t window = static_cast<size_t>(round_up4(static_cast<int32_t>(depth)));
+  if (!depth_valid(depth)) return 0;
+  const size_t groups = static_cast<size_t>(groups_of(static_cast<int32_t>(depth)));
+  const size_t columns = kMaxPixels * 2 * groups * sizeof(int32_t);
+  const size_t window = 4 * groups + 12;
   return requant_table_bytes(output_shape.c) + columns + window;
 }
 
 namespace {
 
-// Checks the arguments the fast paths share (as conv2d_int8 checks them) and runs `filter`.
-template <typename Filter>
+// Checks the arguments the fast paths share (as conv2d_int8 checks them) and runs `filter` with
+// P pixels per pass.
+template <int P, typename Filter>
 Status run_fast(const Conv2DParams& params, const int32_t* output_multiplier,
                 const int32_t* output_shift, const Shape4& input_shape, const int8_t* input,
                 const Shape4& filter_shape, const Filter& filter, const int32_t* bias,
@@ -379,29 +731,41 @@ Status run_fast(const Conv2DParams& params, const int32_t* output_multiplier,
       !int8_offset_valid(params.input_offset) || params.act_min > params.act_max ||
       !requant_shifts_valid(output_shift, output_shape.c))
     return kBadArgument;
+  const int64_t depth = static_cast<int64_t>(filter_shape.h) * filter_shape.w * filter_shape.c;
+  if (!depth_valid(depth)) return kBadArgument;
 
   ConvGeometry g;
   g.in = input_shape;
   g.filter = filter_shape;
   g.out = output_shape;
   g.win = params.window;
-  g.depth = filter_shape.h * filter_shape.w * filter_shape.c;
+  g.depth = static_cast<int32_t>(depth);
+  g.groups = groups_of(g.depth);
   g.direct = filter_shape.h == 1 && filter_shape.w == 1 && params.window.pad_h == 0 &&
              params.window.pad_w == 0;
   RequantChannel* table = static_cast<RequantChannel*>(scratch);
-  int32_t* words = static_cast<int32_t*>(scratch) + table_offset_words(output_shape.c);
-  int8_t* window = reinterpret_cast<int8_t*>(words + (g.depth >> 2) * 4);
+  int32_t* cols = static_cast<int32_t*>(scratch) + table_offset_words(output_shape.c);
+  g.row_bytes = filter_shape.w * filter_shape.c;
+  g.row_stride = params.window.dilation_h * input_shape.w * input_shape.c;
+  g.max_origin_x = params.window.dilation_w == 1 ? input_shape.w - filter_shape.w : -1;
+  g.max_origin_y = input_shape.h - 1 - (filter_shape.h - 1) * params.window.dilation_h;
+  g.word_reach = (filter_shape.h - 1) * g.row_stride + (g.row_bytes <= 12 ? 12 : g.row_bytes + 3);
+  g.input_end =
+      input + static_cast<int64_t>(input_shape.n) * input_shape.h * input_shape.w * input_shape.c;
+  int8_t* window = reinterpret_cast<int8_t*>(cols + kMaxPixels * 2 * g.groups);
+  // The window's bytes past K meet zero weights; give them a defined value once.
+  for (int32_t i = g.depth; i < 4 * g.groups + 12; ++i) window[i] = 0;
   const bool table_exact = params.act_min >= -128 && params.act_max <= 127 &&
-                           requant_table_build(bias, output_multiplier, output_shift, 1,
+                           build_requant_table(bias, output_multiplier, output_shift,
                                                output_shape.c, params.output_offset, table);
   if (table_exact) {
-    convolve_with_table(g, input, params.input_offset, filter, table, params.act_min,
-                        params.act_max, words, window, output);
+    convolve_with_table<P>(g, input, params.input_offset, filter, table, params.act_min,
+                           params.act_max, cols, window, output);
   } else {
     // Same loops, so the same placements stay safe; only the output step differs.
     const ReferenceRequant requant = {{bias, output_multiplier, output_shift, 1,
                                        params.output_offset, params.act_min, params.act_max}};
-    convolve(g, input, params.input_offset, filter, requant, words, window, output);
+    convolve<P>(g, input, params.input_offset, filter, requant, cols, window, output);
   }
   return kOk;
 }
@@ -420,15 +784,15 @@ Status conv2d_int8_fast(const Conv2DParams& params, const int32_t* output_multip
     return conv2d_int8(params, output_multiplier, output_shift, input_shape, input, filter_shape,
                        filter, bias, output_shape, output);
   const Int8Filter source = {filter};
-  return run_fast(params, output_multiplier, output_shift, input_shape, input, filter_shape, source,
-                  bias, output_shape, output, scratch);
+  return run_fast<kSourcePixels>(params, output_multiplier, output_shift, input_shape, input,
+                                 filter_shape, source, bias, output_shape, output, scratch);
 }
 
 size_t conv2d_int8_fast_packed_filter_words(const Shape4& filter_shape) {
   if (!shape4_valid(filter_shape)) return 0;
   const int64_t depth = static_cast<int64_t>(filter_shape.h) * filter_shape.w * filter_shape.c;
-  if (depth > INT32_MAX / 4) return 0;
-  const int64_t block = (depth / 4) * 4 + 2 * (depth % 4);
+  if (!depth_valid(depth)) return 0;
+  const int64_t block = 4 * static_cast<int64_t>(groups_of(static_cast<int32_t>(depth)));
   return static_cast<size_t>((filter_shape.n + 1) / 2) * static_cast<size_t>(block);
 }
 
@@ -437,24 +801,21 @@ Status conv2d_int8_fast_pack_filter(const Shape4& filter_shape, const int8_t* fi
   if (!filter || !packed || conv2d_int8_fast_packed_filter_words(filter_shape) == 0)
     return kBadArgument;
   const int32_t depth = filter_shape.h * filter_shape.w * filter_shape.c;
-  const int32_t groups = depth >> 2;
-  const int32_t tail = depth & 3;
+  const int32_t groups = groups_of(depth);
   int32_t* dst = packed;
   for (int32_t r = 0; r < filter_shape.n; r += 2) {
     const int8_t* a = filter + static_cast<size_t>(r) * depth;
     const int8_t* b = r + 1 < filter_shape.n ? a + depth : 0;  // an odd last row pairs with 0
-    for (int32_t g = 0; g < groups; ++g) {
-      const int32_t a_word = simd32::load4(a + 4 * g);
-      const int32_t b_word = b ? simd32::load4(b + 4 * g) : 0;
+    for (int32_t i = 0; i < groups; ++i) {
+      const int32_t left = depth - 4 * i;
+      const int32_t a_word = weight_word(a + 4 * i, left);
+      const int32_t b_word = b ? weight_word(b + 4 * i, left) : 0;
       dst[0] = simd32::sxtb16(a_word);
-      dst[1] = simd32::sxtb16_odd(a_word);
-      dst[2] = simd32::sxtb16(b_word);
+      dst[1] = simd32::sxtb16(b_word);
+      dst[2] = simd32::sxtb16_odd(a_word);
       dst[3] = simd32::sxtb16_odd(b_word);
       dst += 4;
     }
-    for (int32_t t = 0; t < tail; ++t) dst[t] = a[4 * groups + t];
-    for (int32_t t = 0; t < tail; ++t) dst[tail + t] = b ? b[4 * groups + t] : 0;
-    dst += 2 * tail;
   }
   return kOk;
 }
@@ -469,8 +830,8 @@ Status conv2d_int8_fast_packed(const Conv2DParams& params, const int32_t* output
       !packed_filter || !output)
     return kBadArgument;
   const PackedFilter source = {packed_filter};
-  return run_fast(params, output_multiplier, output_shift, input_shape, input, filter_shape, source,
-                  bias, output_shape, output, scratch);
+  return run_fast<kPackedPixels>(params, output_multiplier, output_shift, input_shape, input,
+                                 filter_shape, source, bias, output_shape, output, scratch);
 }
 
 }  // namespace rt

@@ -1,21 +1,26 @@
 // CONV_2D int8, fast variant for cores with the DSP extension (Cortex-M4/M7/M33): the same
 // results as conv2d_int8 (conv2d.h), bit for bit, computed as a matrix product.
 //
-// Two output pixels at a time, their input windows are copied into a column buffer as 16-bit
-// values with the input offset already added (padding becomes 0), in the order the SMLAD
-// instruction wants; then every pair of filter rows is multiplied with both columns, two 16-bit
-// products per instruction, each loaded filter and column word used twice. conv2d_int8_fast
-// reads the filter in TFLite's layout and widens it in the inner loop; conv2d_int8_fast_packed
-// reads it packed ahead of time (by the AOT compiler) into 16-bit words in the order the loop
-// uses them, so that the loop is loads and SMLADs only. Output pixels are produced in memory order
-// and each is written only after its whole window was read, so the kernel may run with the output
-// placed over its input wherever conv2d_int8 may (compiler/output_sharing.h), including the
-// pointwise in-place placement of conv2d_pointwise_in_place.h.
+// A few output pixels at a time (three with the packed filter, two without), their input
+// windows are copied into a column buffer as 16-bit values with the input offset already added
+// (padding becomes 0), in the order the SMLAD instruction wants and interleaved so that one
+// step meets the same word of every column; the depth is padded to whole groups of four. Then
+// every pair of filter rows is multiplied with the columns, two 16-bit products per
+// instruction, each loaded filter word used for every column and each column word for both
+// rows. conv2d_int8_fast reads the filter in TFLite's layout and widens it in the inner loop;
+// conv2d_int8_fast_packed reads it packed ahead of time (by the AOT compiler) into 16-bit words
+// in the order the loop uses them, zero padded, so that the loop is loads and SMLADs only (on
+// the DSP, a hand-scheduled loop over the row pairs with the output step included). Output
+// pixels are produced in memory order and each is written only after its whole window was
+// read, so the kernel may run with the output placed over its input wherever conv2d_int8 may
+// (compiler/output_sharing.h), including the pointwise in-place placement of
+// conv2d_pointwise_in_place.h.
 //
 // On other targets the DSP instructions are emulated exactly (simd32.h), so host tests check the
-// very algorithm the device runs. Requantization parameters outside the table's range
-// (requant_fast.h) use the reference output step in the same loops; grouped convolutions run
-// conv2d_int8 itself.
+// very algorithm the device runs (the hand-scheduled loops excepted, which the device model
+// tests compare). Requantization parameters outside the table's range (requant_fast.h; zero
+// multipliers are covered) use the reference output step in the same loops; grouped
+// convolutions run conv2d_int8 itself.
 #ifndef KILN_RUNTIME_CONV2D_FAST_H_
 #define KILN_RUNTIME_CONV2D_FAST_H_
 
@@ -29,7 +34,7 @@ namespace kiln {
 namespace rt {
 
 // Scratch bytes conv2d_int8_fast needs (0 for invalid shapes): the per-channel requantization
-// table, two 16-bit columns and one 8-bit window.
+// table, three 16-bit columns and one 8-bit window.
 size_t conv2d_int8_fast_scratch_bytes(const Shape4& input_shape, const Shape4& filter_shape,
                                       const Shape4& output_shape);
 
@@ -42,9 +47,9 @@ Status conv2d_int8_fast(const Conv2DParams& params, const int32_t* output_multip
 
 // The filter packed for conv2d_int8_fast_packed, computed ahead of time (the AOT compiler emits
 // it as a constant): for each pair of filter rows (output channels) r, r + 1, for each group of
-// four values, the words (a0, a2), (a1, a3), (b0, b2), (b1, b3) of 16-bit lanes, then the
-// last depth % 4 values of row r and of row r + 1 as int32. An odd last row pairs with zeros.
-// Words of the packed filter (0 for invalid shapes).
+// four values a0..a3 of row r and b0..b3 of row r + 1, the words (a0, a2), (b0, b2), (a1, a3),
+// (b1, b3) of 16-bit lanes; the depth is padded to whole groups with zeros, and an odd last
+// row pairs with a zero row. Words of the packed filter (0 for invalid shapes).
 size_t conv2d_int8_fast_packed_filter_words(const Shape4& filter_shape);
 
 // Fills `packed` (conv2d_int8_fast_packed_filter_words words) from the filter in TFLite's layout.

@@ -23,6 +23,7 @@
 #include "exec/ops/lstm.h"
 #include "golden_data.h"
 #include "ir/model.h"
+#include "runtime/lstm_fast.h"
 
 namespace kiln {
 namespace {
@@ -471,15 +472,43 @@ TEST(EmitOps, LstmScratchIsReserved) {
   Graph g = lstm_graph();
   const ir::Model& model = g.model();
   for (const ir::Operator& op : model.operators) {
-    const int64_t scratch = compiler::op_scratch_bytes(model, op);
-    EXPECT_GT(scratch, 0);
-    EXPECT_EQ(scratch, static_cast<int64_t>(exec::prepare_lstm(model, op).scratch_bytes));
+    // The portable kernel's scratch, and the fast int8 kernel's (runtime/lstm_fast.h) with the
+    // fast variant; the float kernel has no fast variant.
+    const exec::LstmPrepared p = exec::prepare_lstm(model, op);
+    EXPECT_GT(compiler::op_scratch_bytes(model, op, false), 0);
+    EXPECT_EQ(compiler::op_scratch_bytes(model, op, false), static_cast<int64_t>(p.scratch_bytes));
+    const int64_t fast = compiler::op_scratch_bytes(model, op);
+    EXPECT_GT(fast, 0);
+    EXPECT_EQ(fast, p.dtype == ir::DType::kInt8
+                        ? static_cast<int64_t>(rt::lstm_int8_fast_scratch_bytes(p.int8_params.dims))
+                        : static_cast<int64_t>(p.scratch_bytes));
   }
   const compiler::CompiledModel compiled = compiler::compile_model(model, {});
   int scratch_buffers = 0;
   for (const auto& buffer : compiled.buffers.buffers)
     scratch_buffers += buffer.name.starts_with("scratch_op");
   EXPECT_EQ(scratch_buffers, 4);
+}
+
+TEST(EmitOps, Int8LstmRunsTheFastKernelForSpeed) {
+  Graph g = lstm_graph();
+  const std::string speed = generated_source(g.model(), "lstm_speed");
+  EXPECT_NE(speed.find("lstm_int8_fast("), std::string::npos);
+  EXPECT_NE(speed.find("lstm_float("), std::string::npos);
+  compiler::CompileOptions portable;
+  portable.name = "lstm_portable";
+  portable.portable_kernels = true;
+  const std::string reference =
+      compiler::compile_model(g.model(), portable).files.at("lstm_portable.cpp");
+  EXPECT_EQ(reference.find("lstm_int8_fast("), std::string::npos);
+  EXPECT_NE(reference.find("lstm_int8("), std::string::npos);
+  // The memory mode keeps the weights as stored, so not the fast kernel's widened copy.
+  compiler::CompileOptions memory;
+  memory.name = "lstm_memory";
+  memory.optimize_memory = true;
+  const std::string small = compiler::compile_model(g.model(), memory).files.at("lstm_memory.cpp");
+  EXPECT_EQ(small.find("lstm_int8_fast("), std::string::npos);
+  EXPECT_NE(small.find("lstm_int8("), std::string::npos);
 }
 
 TEST(EmitOps, UnsupportedLstmNamesTheOperator) {
@@ -574,9 +603,10 @@ TEST(EmitOps, ConvFamilyMatchesExecutor) {
   expect_generated_code_matches_executor(g, "conv_ops");
 }
 
-TEST(EmitOps, SingleChannelDepthwiseAndLargeFullyConnectedRunAsConvolutions) {
-  // The compiler runs these with the fast convolution kernel (op_emitter.h); the generated code
-  // must still match the executor's portable kernels bit for bit.
+TEST(EmitOps, SingleChannelDepthwiseAndFullyConnectedRunFastKernels) {
+  // The compiler runs the depthwise layer with the fast convolution kernel and the fully
+  // connected one with its own DSP kernel (op_emitter.h); the generated code must still match
+  // the executor's portable kernels bit for bit.
   Graph g(41);
   const float in_scale = 0.04f;
   const int32_t x1 = g.input({1, 7, 6, 1}, DType::kInt8, in_scale, 5);
@@ -605,14 +635,55 @@ TEST(EmitOps, SingleChannelDepthwiseAndLargeFullyConnectedRunAsConvolutions) {
        {g.activation({2, 90}, DType::kInt8, 0.15f, -20)}, relu);
 
   EXPECT_TRUE(compiler::depthwise_runs_as_conv(g.model(), g.model().operators[0]));
-  EXPECT_TRUE(compiler::fully_connected_runs_as_conv(g.model(), g.model().operators[1]));
+  EXPECT_TRUE(compiler::fully_connected_runs_fast(g.model(), g.model().operators[1]));
   const std::string source = generated_source(g.model(), "as_conv");
   EXPECT_NE(source.find("conv2d_int8_fast_packed("), std::string::npos);
-  EXPECT_NE(source.find("conv2d_int8_fast("), std::string::npos);
+  EXPECT_NE(source.find("fully_connected_int8_fast("), std::string::npos);
   EXPECT_EQ(source.find("fully_connected_int8("), std::string::npos);
   // --opt-memory keeps the weights as stored: no filter is widened to 16 bits.
   EXPECT_EQ(generated_source(g.model(), "as_conv", true).find("packed"), std::string::npos);
   expect_generated_code_matches_executor(g, "as_conv_ops");
+}
+
+TEST(EmitOps, FullyConnectedFastKernelCoversItsVariants) {
+  // The DSP kernel (runtime/fully_connected_fast.h) over three batches, with a depth and output
+  // counts that are not multiples of four: per-channel weights, a filter zero point, and an
+  // output scale small enough for a left shift, outside the requantization table (the kernel's
+  // reference output step). The generated code must match the executor bit for bit.
+  Graph g(67);
+  const float in_scale = 0.05f;
+  const int32_t x = g.input({3, 37}, DType::kInt8, in_scale, 7);
+  std::vector<float> scales, bias_scales;
+  for (int i = 0; i < 10; ++i) {
+    scales.push_back(0.002f + 0.0003f * static_cast<float>(i));
+    bias_scales.push_back(scales.back() * in_scale);
+  }
+  const std::vector<int64_t> zeros10(10, 0);
+  const int32_t w_channel =
+      g.random_constant({10, 37}, DType::kInt8, -127, 127, {scales, zeros10, 0});
+  const int32_t b_channel =
+      g.random_constant({10}, DType::kInt32, -3000, 3000, {bias_scales, zeros10, 0});
+  ir::FullyConnectedOptions relu;
+  relu.activation = ir::Activation::kRelu;
+  g.op("per-channel fully connected", OpType::kFullyConnected, {x, w_channel, b_channel},
+       {g.activation({3, 10}, DType::kInt8, 0.02f, 3)}, relu);
+  const int32_t w_offset =
+      g.random_constant({6, 37}, DType::kInt8, -120, 120, per_tensor(0.003f, 5));
+  g.op("filter zero point", OpType::kFullyConnected, {x, w_offset, ir::kNoTensor},
+       {g.activation({3, 6}, DType::kInt8, 0.04f, -10)}, ir::FullyConnectedOptions{});
+  const int32_t w_small = g.random_constant({5, 37}, DType::kInt8, -3, 3, per_tensor(0.01f));
+  g.op("left shift", OpType::kFullyConnected, {x, w_small, ir::kNoTensor},
+       {g.activation({3, 5}, DType::kInt8, 0.0002f, 0)}, ir::FullyConnectedOptions{});
+
+  for (size_t k = 0; k < 3; ++k)
+    EXPECT_TRUE(compiler::fully_connected_runs_fast(g.model(), g.model().operators[k])) << k;
+  const std::string source = generated_source(g.model(), "fc_fast");
+  EXPECT_EQ(source.find("fully_connected_int8("), std::string::npos);
+  EXPECT_NE(source.find("op0_requant[10]"), std::string::npos);  // a table entry per channel
+  EXPECT_NE(source.find("op1_requant[1]"), std::string::npos);
+  EXPECT_NE(source.find("op2_multiplier"), std::string::npos);  // no table: the reference step
+  EXPECT_EQ(source.find("op2_requant"), std::string::npos);
+  expect_generated_code_matches_executor(g, "fc_fast_ops");
 }
 
 // ---- arithmetic family ----

@@ -113,8 +113,9 @@ TEST(Conv2DFast, MatchesTheReferenceOnRandomPointwiseLayers) {
 }
 
 TEST(Conv2DFast, PackedFilterLayout) {
-  // Three rows of depth 5: one group of four plus one tail value; the odd third row pairs with
-  // zeros. A word of two 16-bit lanes holds lo in bits 0-15 and hi in bits 16-31.
+  // Three rows of depth 5: two groups of four, the second padded with zero weights; the odd
+  // third row pairs with a zero row. Per group and row pair the words are (a0, a2), (b0, b2),
+  // (a1, a3), (b1, b3), a word of two 16-bit lanes holding lo in bits 0-15 and hi in 16-31.
   const Shape4 filter = {3, 1, 1, 5};
   const int8_t rows[] = {1,   -2, 3,  -4,  5,    //
                          6,   7,  -8, 9,   -10,  //
@@ -124,22 +125,79 @@ TEST(Conv2DFast, PackedFilterLayout) {
            static_cast<int32_t>(static_cast<uint32_t>(hi) << 16);
   };
   const std::vector<int32_t> expected = {lanes(1, 3),
-                                         lanes(-2, -4),
                                          lanes(6, -8),
-                                         lanes(7, 9),
-                                         5,
-                                         -10,  // rows 0 and 1
+                                         lanes(-2, -4),
+                                         lanes(7, 9),  // rows 0, 1: values 0-3
+                                         lanes(5, 0),
+                                         lanes(-10, 0),
+                                         0,
+                                         0,  // value 4 and padding
                                          lanes(-11, 13),
+                                         0,
                                          lanes(12, -14),
+                                         0,  // row 2 and zeros
+                                         lanes(15, 0),
                                          0,
                                          0,
-                                         15,
-                                         0};  // row 2 and zeros
+                                         0};
   ASSERT_EQ(conv2d_int8_fast_packed_filter_words(filter), expected.size());
   std::vector<int32_t> packed(expected.size(), 99);
   ASSERT_EQ(conv2d_int8_fast_pack_filter(filter, rows, packed.data()), kOk);
   EXPECT_EQ(packed, expected);
   EXPECT_EQ(conv2d_int8_fast_pack_filter(filter, nullptr, packed.data()), kBadArgument);
+}
+
+TEST(Conv2DFast, MatchesTheReferenceOnRandomDeepAndWideLayers) {
+  // Deeper columns and more filter rows than above: many groups (odd and even counts, depths
+  // with 0-3 padded values), odd row counts and pixel counts that leave 1 or 2 pixels of the
+  // last pass of three, with and without padding, strides and dilations.
+  for (uint32_t seed = 0; seed < 150; ++seed) {
+    RandomConv conv(seed * 7 + 3, /*pointwise=*/seed % 2 == 0);
+    std::mt19937 gen(seed);
+    auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(gen); };
+    const int channels = pick(1, 70), rows = pick(1, 21);
+    conv.input.c = conv.filter.c = channels;
+    conv.filter.n = conv.output.c = rows;
+    conv.input_data = random_int8(elements(conv.input), seed + 11);
+    conv.filter_data = random_int8(elements(conv.filter), seed + 12);
+    conv.bias = random_int32(static_cast<size_t>(rows), seed + 13, -400000, 400000);
+    conv.multiplier = random_int32(static_cast<size_t>(rows), seed + 14, 1 << 30, INT32_MAX);
+    conv.shift = random_int32(static_cast<size_t>(rows), seed + 15, -31, -1);
+    const std::vector<int8_t> expected = conv.reference();
+    ASSERT_EQ(conv.fast(), expected) << "seed " << seed;
+    ASSERT_EQ(conv.fast_packed(), expected) << "seed " << seed;
+  }
+}
+
+TEST(Conv2DFast, FirstLayerShapes) {
+  // The im2col layers of the keyword and person models at reduced size: one channel with a
+  // 10x4 window and stride 2 under SAME padding, and three channels with a 3x3 window.
+  struct Case {
+    Shape4 input, filter;
+    Window2D window;
+    Shape4 output;
+  };
+  const Case cases[] = {
+      {{1, 13, 10, 1}, {8, 10, 4, 1}, {2, 2, 1, 1, 4, 1}, {1, 7, 5, 8}},
+      {{1, 12, 12, 3}, {8, 3, 3, 3}, {2, 2, 1, 1, 0, 0}, {1, 6, 6, 8}},
+      {{1, 11, 9, 3}, {5, 3, 3, 3}, {2, 2, 1, 1, 1, 1}, {1, 6, 5, 5}},
+  };
+  uint32_t seed = 50;
+  for (const Case& c : cases) {
+    RandomConv conv(seed++);
+    conv.input = c.input;
+    conv.filter = c.filter;
+    conv.output = c.output;
+    conv.params.window = c.window;
+    conv.input_data = random_int8(elements(conv.input), seed + 1);
+    conv.filter_data = random_int8(elements(conv.filter), seed + 2);
+    conv.bias = random_int32(static_cast<size_t>(c.filter.n), seed + 3, -40000, 40000);
+    conv.multiplier = random_int32(static_cast<size_t>(c.filter.n), seed + 4, 1 << 30, INT32_MAX);
+    conv.shift = random_int32(static_cast<size_t>(c.filter.n), seed + 5, -31, -1);
+    const std::vector<int8_t> expected = conv.reference();
+    ASSERT_EQ(conv.fast(), expected) << "seed " << seed;
+    ASSERT_EQ(conv.fast_packed(), expected) << "seed " << seed;
+  }
 }
 
 TEST(Conv2DFast, PackedRejectsGroupedFilters) {
@@ -214,6 +272,26 @@ TEST(Conv2DFast, OutOfRangeRequantizationAndGroupsRunTheReference) {
   grouped.multiplier.resize(4);
   grouped.shift.resize(4);
   EXPECT_EQ(grouped.fast(), grouped.reference());
+}
+
+TEST(Conv2DFast, ZeroMultiplierChannelsMatchTheReference) {
+  // A zero multiplier (a zero scale, as pruned channels of the person model have, with shift 0)
+  // makes the reference's result the zero point whatever the sum; the kernel keeps the table
+  // path for it. Mixed with right shifts beyond 22, which need the table's pre-shift.
+  for (uint32_t seed = 0; seed < 60; ++seed) {
+    RandomConv conv(seed * 5 + 2, /*pointwise=*/seed % 2 == 1);
+    for (size_t c = 0; c < conv.multiplier.size(); ++c) {
+      if (c % 3 == 0) {
+        conv.multiplier[c] = 0;
+        conv.shift[c] = static_cast<int32_t>(c % 2);
+      } else {
+        conv.shift[c] = c % 3 == 1 ? -25 : -3;
+      }
+    }
+    const std::vector<int8_t> expected = conv.reference();
+    ASSERT_EQ(conv.fast(), expected) << "seed " << seed;
+    ASSERT_EQ(conv.fast_packed(), expected) << "seed " << seed;
+  }
 }
 
 TEST(Conv2DFast, HandCheckedSingleOutput) {

@@ -9,6 +9,9 @@
 #include <variant>
 
 #include "core/error.h"
+#include "exec/host_simd/constant_data.h"
+#include "exec/host_simd/host_simd.h"
+#include "exec/host_simd/lstm_int8.h"
 #include "exec/prepare_util.h"
 
 namespace kiln::exec {
@@ -352,15 +355,20 @@ namespace {
 
 class LstmKernel : public Kernel {
  public:
-  LstmKernel(const ir::Operator& op, LstmPrepared prepared)
+  LstmKernel(const ir::Operator& op, LstmPrepared prepared,
+             std::unique_ptr<host_simd::LstmInt8> simd)
       : op_(op),
         prepared_(std::move(prepared)),
+        simd_(std::move(simd)),
         // int32 elements keep the scratch aligned for both int16 and float use.
         scratch_((prepared_.scratch_bytes + sizeof(int32_t) - 1) / sizeof(int32_t) + 1) {}
 
   void run(const TensorMemory& memory) override {
     const LstmPrepared& p = prepared_;
-    if (p.dtype == ir::DType::kInt8) {
+    if (simd_) {
+      simd_->run(memory.get<const int8_t>(p.input), memory.get<int8_t>(p.hidden_state),
+                 memory.get<int16_t>(p.cell_state), memory.get<int8_t>(p.output));
+    } else if (p.dtype == ir::DType::kInt8) {
       check_status(
           rt::lstm_int8(p.int8_params, lstm_int8_weights(p, memory),
                         memory.get<const int8_t>(p.input), memory.get<int8_t>(p.hidden_state),
@@ -380,14 +388,34 @@ class LstmKernel : public Kernel {
  private:
   const ir::Operator& op_;
   LstmPrepared prepared_;
+  std::unique_ptr<host_simd::LstmInt8> simd_;  // int8 on AVX2 hosts, else null
   std::vector<int32_t> scratch_;
 };
+
+// The AVX2 plan of an int8 LSTM whose weights are constants, or null (portable kernel).
+std::unique_ptr<host_simd::LstmInt8> simd_plan(const ir::Model& model, const LstmPrepared& p) {
+  if (p.dtype != ir::DType::kInt8 || !host_simd::enabled()) return nullptr;
+  rt::LstmInt8Weights weights{};
+  rt::LstmInt8Gate* gates[4] = {&weights.input_gate, &weights.forget_gate, &weights.cell_gate,
+                                &weights.output_gate};
+  for (size_t g = 0; g < 4; ++g) {
+    const auto* input_weights = host_simd::constant_data<int8_t>(model, p.gates[g].input_weights);
+    const auto* recurrent_weights =
+        host_simd::constant_data<int8_t>(model, p.gates[g].recurrent_weights);
+    if (!input_weights || !recurrent_weights) return nullptr;
+    *gates[g] = {input_weights, p.input_bias[g].data(), recurrent_weights,
+                 p.recurrent_bias[g].data()};
+  }
+  return host_simd::LstmInt8::create(p.int8_params, weights);
+}
 
 }  // namespace
 
 KernelPtr make_lstm_kernel(const ir::Model& model, const ir::Operator& op) {
   if (op.type != ir::OpType::kUnidirectionalSequenceLstm) return nullptr;
-  return std::make_unique<LstmKernel>(op, prepare_lstm(model, op));
+  LstmPrepared prepared = prepare_lstm(model, op);
+  std::unique_ptr<host_simd::LstmInt8> simd = simd_plan(model, prepared);
+  return std::make_unique<LstmKernel>(op, std::move(prepared), std::move(simd));
 }
 
 }  // namespace kiln::exec
