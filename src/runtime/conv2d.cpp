@@ -135,21 +135,6 @@ Status conv2d_int16x8_bias32(const Conv2DParams& params, const int32_t* output_m
 
 namespace {
 
-// The filter taps k in [0, size) whose coordinate origin + k * dilation falls inside [0, extent):
-// always one contiguous range, so the loops below run over it without per-tap bounds checks.
-// No overflow: the window checks bound pad + extent, and origin >= -pad.
-WindowSpan valid_taps(int32_t origin, int32_t size, int32_t dilation, int32_t extent) {
-  WindowSpan span;
-  if (dilation == 1) {
-    span = clip_window(origin, size, extent);
-  } else {
-    span.begin = origin >= 0 ? 0 : min_i32(size, (-origin - 1) / dilation + 1);
-    span.end = origin >= extent ? 0 : min_i32(size, (extent - 1 - origin) / dilation + 1);
-  }
-  if (span.end < span.begin) span.end = span.begin;  // window entirely outside the input
-  return span;
-}
-
 // Where the window of one output position reads: its valid filter rows and columns, and how
 // its input is cut into contiguous runs. With column dilation 1 and one group, each filter row
 // reads one run of (columns x channels) values, laid out in the same order in input and filter;

@@ -178,6 +178,21 @@ inline WindowSpan clip_window(int32_t origin, int32_t filter_size, int32_t input
   return span;
 }
 
+// The filter taps k in [0, size) whose coordinate origin + k * dilation falls inside [0, extent):
+// always one contiguous range, so a window's loops run over it without per-tap bounds checks.
+// No overflow: the window checks bound pad + extent, and origin >= -pad.
+inline WindowSpan valid_taps(int32_t origin, int32_t size, int32_t dilation, int32_t extent) {
+  WindowSpan span;
+  if (dilation == 1) {
+    span = clip_window(origin, size, extent);
+  } else {
+    span.begin = origin >= 0 ? 0 : min_i32(size, (-origin - 1) / dilation + 1);
+    span.end = origin >= extent ? 0 : min_i32(size, (extent - 1 - origin) / dilation + 1);
+  }
+  if (span.end < span.begin) span.end = span.begin;  // window entirely outside the input
+  return span;
+}
+
 }  // namespace rt
 }  // namespace kiln
 
