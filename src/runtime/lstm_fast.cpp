@@ -14,6 +14,7 @@ namespace {
 const int32_t kGates = 4;
 const int32_t kBiasWords = 2 * kGates;   // input then recurrent bias of each gate
 const int32_t kGroupWords = 2 * kGates;  // two words of 16-bit pairs per gate and group of 4
+const int32_t kGroupBytes = 44;          // the code of one group of KILN_LSTM_GROUP_ASM
 
 // Groups of four values covering `size` (the last one zero-padded).
 int32_t groups_of_four(int32_t size) {
@@ -264,17 +265,31 @@ inline int32_t gate_activation(int32_t q312, bool tanh_gate) {
   "smlad %[a3], %[x23], r8, %[a3]\n\t"
 #endif
 
+// How a product over `groups` groups runs: full passes of eight unrolled groups, then a jump
+// that skips the unrolled groups beyond the rest (0..8 groups, 8 only when it is all of them).
+struct ProductShape {
+  int32_t groups;
+  int32_t full_passes;
+  int32_t skip_bytes;
+};
+
+ProductShape product_shape(int32_t groups) {
+  const int32_t full_passes = groups > 8 ? (groups - 1) / 8 : 0;
+  const ProductShape shape = {groups, full_passes, (8 - (groups - 8 * full_passes)) * kGroupBytes};
+  return shape;
+}
+
 // acc[g] += sum over the groups of x . (packed words of gate g); returns the words after them.
 // Each group: one load of four 16-bit x values, four loads of two weight words, eight SMLADs.
 // Always inlined: the accumulators must stay in registers across the asm statements.
 inline __attribute__((always_inline)) const int32_t* multiply_four_gates(const int32_t* x,
-                                                                         int32_t groups,
+                                                                         const ProductShape& shape,
                                                                          const int32_t* w,
                                                                          int32_t& a0, int32_t& a1,
                                                                          int32_t& a2, int32_t& a3) {
 #if KILN_SIMD32_DSP
-  // Unrolled: eight groups per pass, then a jump into a run of as many groups as are left
-  // (a switch falling through), so no loop overhead is paid per group.
+  // Unrolled: eight groups per full pass, then the rest through a jump into a run of eight,
+  // so no loop overhead is paid per group.
   int32_t x01, x23;
 #define KILN_LSTM_GROUP                                                                      \
   __asm__(KILN_LSTM_GROUP_ASM                                                                \
@@ -283,7 +298,7 @@ inline __attribute__((always_inline)) const int32_t* multiply_four_gates(const i
           : "m"(*reinterpret_cast<const int32_t(*)[]>(x)),                                   \
             "m"(*reinterpret_cast<const int32_t(*)[]>(w))                                    \
           : "r4", "r5", "r6", "r8")
-  for (; groups > 8; groups -= 8) {
+  for (int32_t pass = shape.full_passes; pass > 0; --pass) {
     KILN_LSTM_GROUP;
     KILN_LSTM_GROUP;
     KILN_LSTM_GROUP;
@@ -293,38 +308,28 @@ inline __attribute__((always_inline)) const int32_t* multiply_four_gates(const i
     KILN_LSTM_GROUP;
     KILN_LSTM_GROUP;
   }
-  switch (groups) {
-    case 8:
-      KILN_LSTM_GROUP;
-      __attribute__((fallthrough));
-    case 7:
-      KILN_LSTM_GROUP;
-      __attribute__((fallthrough));
-    case 6:
-      KILN_LSTM_GROUP;
-      __attribute__((fallthrough));
-    case 5:
-      KILN_LSTM_GROUP;
-      __attribute__((fallthrough));
-    case 4:
-      KILN_LSTM_GROUP;
-      __attribute__((fallthrough));
-    case 3:
-      KILN_LSTM_GROUP;
-      __attribute__((fallthrough));
-    case 2:
-      KILN_LSTM_GROUP;
-      __attribute__((fallthrough));
-    case 1:
-      KILN_LSTM_GROUP;
-      break;
-    default:
-      break;
-  }
+  // The rest (0..8 groups) in one asm statement: ADD PC skips the groups not needed, since
+  // each group is eleven 32-bit instructions (LDRD, LDM with r8 and SMLAD have no 16-bit
+  // encoding; the assembler checks the size). PC reads as the ADD's address + 4, past the NOP.
+  x01 = shape.skip_bytes;  // the jump's distance, before the groups load x values into it
+  __asm__(
+      "0:\n\t"
+      "add pc, %[x01]\n\t"
+      "nop\n"
+      "1:\n\t" KILN_LSTM_GROUP_ASM KILN_LSTM_GROUP_ASM KILN_LSTM_GROUP_ASM KILN_LSTM_GROUP_ASM
+          KILN_LSTM_GROUP_ASM KILN_LSTM_GROUP_ASM KILN_LSTM_GROUP_ASM KILN_LSTM_GROUP_ASM
+      "2:\n\t"
+      ".if (1b - 0b) != 4 || (2b - 1b) != 8 * 44\n\t"
+      ".error \"lstm_fast: unexpected code size\"\n\t"
+      ".endif\n\t"
+      : [x01] "+r"(x01), [x23] "=&r"(x23), [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2),
+        [a3] "+r"(a3), [x] "+r"(x), [w] "+r"(w)
+      : "m"(*reinterpret_cast<const int32_t(*)[]>(x)), "m"(*reinterpret_cast<const int32_t(*)[]>(w))
+      : "r4", "r5", "r6", "r8");
 #undef KILN_LSTM_GROUP
   return w;
 #else
-  for (int32_t q = 0; q < groups; ++q, x += 2, w += kGroupWords) {
+  for (int32_t q = 0; q < shape.groups; ++q, x += 2, w += kGroupWords) {
     int32_t x01, x23, w0, w1;
     simd32::load_pair(x, x01, x23);
     simd32::load_pair(w, w0, w1);
@@ -362,33 +367,54 @@ void widen(const int8_t* in, int32_t size, int32_t* out) {
   }
 }
 
+// What every row of a call shares, worked out once per call.
 struct RowContext {
   const LstmInt8Params* params;
   const Requants* requants;
   const int32_t* packed;
   int32_t* widened_input;
   int32_t* widened_hidden;
+  ProductShape input_shape;
+  ProductShape state_shape;
+  bool tanh_cell_gate;
+  int32_t tanh_multiplier;
+  int32_t tanh_shift;
+  int32_t tanh_rounding;
+  // The clip bounds; without the clip, the int16 range (a no-op after the saturation).
+  int32_t clip_lo;
+  int32_t clip_hi;
 };
 
-// One row (one batch) of one step: input row -> output row, the row's hidden and cell state.
+RowContext row_context(const LstmInt8Params& p, const Requants& requants, const int32_t* packed,
+                       void* scratch) {
+  RowContext ctx;
+  ctx.params = &p;
+  ctx.requants = &requants;
+  ctx.packed = packed;
+  ctx.widened_input = static_cast<int32_t*>(scratch);
+  ctx.widened_hidden = ctx.widened_input + 2 * groups_of_four(p.dims.input_size);
+  ctx.input_shape = product_shape(groups_of_four(p.dims.input_size));
+  ctx.state_shape = product_shape(groups_of_four(p.dims.state_size));
+  ctx.tanh_cell_gate = p.cell_activation == kLstmCellTanh;
+  ctx.tanh_multiplier = p.cell_tanh.input_multiplier;
+  ctx.tanh_shift = p.cell_tanh.input_right_shift;
+  ctx.tanh_rounding = ctx.tanh_shift > 0 ? (int32_t{1} << (ctx.tanh_shift - 1)) : 0;
+  ctx.clip_lo = p.use_cell_clip ? -p.cell_clip : -32768;
+  ctx.clip_hi = p.use_cell_clip ? p.cell_clip : 32767;
+  return ctx;
+}
+
+// One row (one batch) of one step: input row and the previous hidden row -> output row, the
+// row's cell state. The hidden state itself is written once, after the row's last step.
 template <int kMode>
-void row_step(const RowContext& ctx, const int8_t* input, int8_t* hidden, int16_t* cell,
+void row_step(const RowContext& ctx, const int8_t* input, const int8_t* hidden, int16_t* cell,
               int8_t* output) {
   const LstmInt8Params& p = *ctx.params;
   const int32_t units = p.dims.state_size;
-  const int32_t input_groups = groups_of_four(p.dims.input_size);
-  const int32_t state_groups = groups_of_four(units);
   widen(input, p.dims.input_size, ctx.widened_input);
   widen(hidden, units, ctx.widened_hidden);
   const int32_t* x = ctx.widened_input;
   const int32_t* h = ctx.widened_hidden;
-  const bool tanh_cell_gate = p.cell_activation == kLstmCellTanh;
-  const int32_t tanh_multiplier = p.cell_tanh.input_multiplier;
-  const int32_t tanh_shift = p.cell_tanh.input_right_shift;
-  const int32_t tanh_rounding = tanh_shift > 0 ? (int32_t{1} << (tanh_shift - 1)) : 0;
-  // The clip bounds; without the clip, the int16 range (a no-op after the saturation).
-  const int32_t clip_lo = p.use_cell_clip ? -p.cell_clip : -32768;
-  const int32_t clip_hi = p.use_cell_clip ? p.cell_clip : 32767;
 
   const int32_t* w = ctx.packed;
   for (int32_t n = 0; n < units; ++n) {
@@ -396,52 +422,67 @@ void row_step(const RowContext& ctx, const int8_t* input, int8_t* hidden, int16_
     // W x + b of the four gates, requantized to Q3.12 and clamped before the recurrent product
     // so that fewer values stay live through it.
     int32_t i = w[0], f = w[1], g = w[2], o = w[3];
-    w = multiply_four_gates(x, input_groups, w + kGates, i, f, g, o);
+    w = multiply_four_gates(x, ctx.input_shape, w + kGates, i, f, g, o);
     const int32_t x_i = requant.int16(i), x_f = requant.int16(f), x_g = requant.int16(g),
                   x_o = requant.int16(o);
     i = w[0], f = w[1], g = w[2], o = w[3];
-    w = multiply_four_gates(h, state_groups, w + kGates, i, f, g, o);
+    w = multiply_four_gates(h, ctx.state_shape, w + kGates, i, f, g, o);
     // Each gate: the two Q3.12 parts added with saturation, then the activation.
     const int32_t input_gate = sigmoid_gate(saturate16(x_i + requant.int16(i)));
     const int32_t forget_gate = sigmoid_gate(saturate16(x_f + requant.int16(f)));
-    const int32_t cell_gate = gate_activation(saturate16(x_g + requant.int16(g)), tanh_cell_gate);
+    const int32_t cell_gate =
+        gate_activation(saturate16(x_g + requant.int16(g)), ctx.tanh_cell_gate);
     const int32_t output_gate = sigmoid_gate(saturate16(x_o + requant.int16(o)));
 
     // c = clip(f * c + i * g), each product requantized and clamped, the sum saturated.
     const int32_t kept = requant.int16(forget_gate * cell[n]);
     const int32_t added = requant.int16(input_gate * cell_gate);
     int32_t c = saturate16(kept + added);
-    c = c < clip_lo ? clip_lo : (c > clip_hi ? clip_hi : c);
+    c = c < ctx.clip_lo ? ctx.clip_lo : (c > ctx.clip_hi ? ctx.clip_hi : c);
     cell[n] = static_cast<int16_t>(c);
 
     // h = o * tanh(c) on the hidden state's int8 scale.
-    const int32_t cell_tanh = tanh_on_axis((c * tanh_multiplier + tanh_rounding) >> tanh_shift);
+    const int32_t cell_tanh =
+        tanh_on_axis((c * ctx.tanh_multiplier + ctx.tanh_rounding) >> ctx.tanh_shift);
     output[n] = static_cast<int8_t>(requant.int8(cell_tanh * output_gate));
   }
-  memcpy(hidden, output, static_cast<size_t>(units));
 }
 
 template <int kMode>
 void run_sequence(const RowContext& ctx, const int8_t* input, int8_t* hidden, int16_t* cell,
                   int8_t* output) {
   const LstmDims& d = ctx.params->dims;
+  const size_t units = static_cast<size_t>(d.state_size);
   // The reference's order: all batches of a step together when time-major, else each batch
   // through all its steps. Rows are independent, so per-row processing gives the same values.
+  // A step's hidden input is the previous step's output row (the output does not overlap the
+  // state), and the state gets the last one.
   if (d.time_major) {
     for (int32_t t = 0; t < d.time_steps; ++t)
       for (int32_t b = 0; b < d.batch; ++b) {
         const int32_t row = t * d.batch + b;
-        row_step<kMode>(ctx, input + row * d.input_size, hidden + b * d.state_size,
-                        cell + b * d.state_size, output + row * d.state_size);
+        const int8_t* previous =
+            t == 0 ? hidden + b * d.state_size : output + (row - d.batch) * d.state_size;
+        row_step<kMode>(ctx, input + row * d.input_size, previous, cell + b * d.state_size,
+                        output + row * d.state_size);
       }
+    if (d.time_steps > 0)
+      memcpy(hidden, output + (d.time_steps - 1) * d.batch * d.state_size,
+             units * static_cast<size_t>(d.batch));
     return;
   }
-  for (int32_t b = 0; b < d.batch; ++b)
+  for (int32_t b = 0; b < d.batch; ++b) {
     for (int32_t t = 0; t < d.time_steps; ++t) {
       const int32_t row = b * d.time_steps + t;
-      row_step<kMode>(ctx, input + row * d.input_size, hidden + b * d.state_size,
-                      cell + b * d.state_size, output + row * d.state_size);
+      const int8_t* previous =
+          t == 0 ? hidden + b * d.state_size : output + (row - 1) * d.state_size;
+      row_step<kMode>(ctx, input + row * d.input_size, previous, cell + b * d.state_size,
+                      output + row * d.state_size);
     }
+    if (d.time_steps > 0)
+      memcpy(hidden + b * d.state_size, output + ((b + 1) * d.time_steps - 1) * d.state_size,
+             units);
+  }
 }
 
 bool gate_valid(const LstmInt8Gate& g) {
@@ -552,9 +593,7 @@ Status lstm_int8_fast(const LstmInt8Params& params, const int32_t* packed, const
 
   Requants requants;
   const int mode = requants_build(params, &requants);
-  int32_t* widened_input = static_cast<int32_t*>(scratch);
-  const RowContext ctx = {&params, &requants, packed, widened_input,
-                          widened_input + 2 * groups_of_four(d.input_size)};
+  const RowContext ctx = row_context(params, requants, packed, scratch);
   if (mode == kFastRequant)
     run_sequence<kFastRequant>(ctx, input, hidden_state, cell_state, output);
   else if (mode == kFastRequantPreShift)

@@ -8,8 +8,8 @@
 // packed ahead of time (by the AOT compiler) into 16-bit pairs in the order the loop reads
 // them, with the biases in front of each unit, so the inner loop is loads and SMLADs only.
 // The input and hidden rows are widened to 16 bits once per step. New hidden values go to the
-// output row first and are copied into the hidden state when the step's row is done, since
-// every unit's recurrent product reads the old hidden state.
+// output row only (every unit's recurrent product reads the old hidden values); the next step
+// reads its hidden input from there, and the hidden state gets the last row at the end.
 //
 // Requantizations whose parameters are outside the range of the exact DSP sequence (the
 // reference's multiplier in [2^30, 2^31) and a right shift in [1, 31]) make the whole call use
@@ -49,7 +49,8 @@ Status lstm_int8_fast_pack(const LstmDims& dims, const LstmInt8Weights& weights,
 size_t lstm_int8_fast_scratch_bytes(const LstmDims& dims);
 
 // As lstm_int8, with the packed weights; `scratch` is lstm_int8_fast_scratch_bytes bytes,
-// 4-byte aligned, overlapping no tensor.
+// 4-byte aligned, overlapping no tensor; `output` does not overlap the hidden state (it holds
+// each step's hidden values until the state takes the last ones).
 Status lstm_int8_fast(const LstmInt8Params& params, const int32_t* packed, const int8_t* input,
                       int8_t* hidden_state, int16_t* cell_state, int8_t* output, void* scratch);
 
