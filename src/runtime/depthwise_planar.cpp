@@ -9,61 +9,6 @@ namespace rt {
 
 namespace {
 
-// DSP multiplies beyond simd32.h, each one instruction on the M4, exact emulations elsewhere.
-// Halves are named as in simd32.h: h0 bits 0-15, h1 bits 16-31.
-inline int32_t smuad(int32_t a, int32_t b) {  // a.h0 * b.h0 + a.h1 * b.h1
-#if KILN_SIMD32_DSP
-  return __smuad(a, b);
-#else
-  return simd32::smlad(a, b, 0);
-#endif
-}
-inline int32_t smultb(int32_t a, int32_t b) {  // a.h1 * b.h0
-#if KILN_SIMD32_DSP
-  int32_t r;
-  __asm__("smultb %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
-  return r;
-#else
-  return simd32::half1(a) * simd32::half0(b);
-#endif
-}
-inline int32_t smlatb(int32_t a, int32_t b, int32_t acc) {  // acc + a.h1 * b.h0
-#if KILN_SIMD32_DSP
-  return __smlatb(a, b, acc);
-#else
-  return simd32::add_wrap(acc, simd32::half1(a) * simd32::half0(b));
-#endif
-}
-inline int32_t smlabt(int32_t a, int32_t b, int32_t acc) {  // acc + a.h0 * b.h1
-#if KILN_SIMD32_DSP
-  return __smlabt(a, b, acc);
-#else
-  return simd32::add_wrap(acc, simd32::half0(a) * simd32::half1(b));
-#endif
-}
-
-// (a.h0, b.h0) and (a.h1, b.h1): PKHBT / PKHTB.
-inline int32_t pack_low_halves(int32_t a, int32_t b) {
-#if KILN_SIMD32_DSP
-  int32_t r;
-  __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(a), "r"(b));
-  return r;
-#else
-  return static_cast<int32_t>((static_cast<uint32_t>(a) & 0xFFFFu) |
-                              (static_cast<uint32_t>(b) << 16));
-#endif
-}
-inline int32_t pack_high_halves(int32_t a, int32_t b) {
-#if KILN_SIMD32_DSP
-  int32_t r;
-  __asm__("pkhtb %0, %2, %1, asr #16" : "=r"(r) : "r"(a), "r"(b));
-  return r;
-#else
-  return static_cast<int32_t>((static_cast<uint32_t>(a) >> 16) |
-                              (static_cast<uint32_t>(b) & 0xFFFF0000u));
-#endif
-}
-
 // One 16-bit entry into scratch (memcpy: the scratch is read back as words).
 inline void store2(int16_t* p, int32_t v) {
   const int16_t h = static_cast<int16_t>(v);
@@ -136,43 +81,43 @@ void channel_line(const int32_t* words, const int32_t* taps, const RequantChanne
   for (; out != quads_end; words += 6, out += 4) {
     simd32::keep_loads_in_order();
     int32_t w = simd32::load4(words);  // slot 0: a
-    int32_t o0 = smuad(w, p0), o1 = smultb(w, p0);
+    int32_t o0 = simd32::smuad(w, p0), o1 = simd32::smultb(w, p0);
     simd32::keep_loads_in_order();
     w = simd32::load4(words + 3);  // b
-    o0 = smlabt(w, q0, o0);
+    o0 = simd32::smlabt(w, q0, o0);
     o1 = simd32::smlad(w, q0, o1);
-    int32_t o2 = smuad(w, p0), o3 = smultb(w, p0);
+    int32_t o2 = simd32::smuad(w, p0), o3 = simd32::smultb(w, p0);
     simd32::keep_loads_in_order();
     w = simd32::load4(words + 6);  // c
-    o2 = smlabt(w, q0, o2);
+    o2 = simd32::smlabt(w, q0, o2);
     o3 = simd32::smlad(w, q0, o3);
     simd32::keep_loads_in_order();
     w = simd32::load4(words + 1);  // slot 1
     o0 = simd32::smlad(w, p1, o0);
-    o1 = smlatb(w, p1, o1);
+    o1 = simd32::smlatb(w, p1, o1);
     simd32::keep_loads_in_order();
     w = simd32::load4(words + 4);
-    o0 = smlabt(w, q1, o0);
+    o0 = simd32::smlabt(w, q1, o0);
     o1 = simd32::smlad(w, q1, o1);
     o2 = simd32::smlad(w, p1, o2);
-    o3 = smlatb(w, p1, o3);
+    o3 = simd32::smlatb(w, p1, o3);
     simd32::keep_loads_in_order();
     w = simd32::load4(words + 7);
-    o2 = smlabt(w, q1, o2);
+    o2 = simd32::smlabt(w, q1, o2);
     o3 = simd32::smlad(w, q1, o3);
     simd32::keep_loads_in_order();
     w = simd32::load4(words + 2);  // slot 2
     o0 = simd32::smlad(w, p2, o0);
-    o1 = smlatb(w, p2, o1);
+    o1 = simd32::smlatb(w, p2, o1);
     simd32::keep_loads_in_order();
     w = simd32::load4(words + 5);
-    o0 = smlabt(w, q2, o0);
+    o0 = simd32::smlabt(w, q2, o0);
     o1 = simd32::smlad(w, q2, o1);
     o2 = simd32::smlad(w, p2, o2);
-    o3 = smlatb(w, p2, o3);
+    o3 = simd32::smlatb(w, p2, o3);
     simd32::keep_loads_in_order();
     w = simd32::load4(words + 8);
-    o2 = smlabt(w, q2, o2);
+    o2 = simd32::smlabt(w, q2, o2);
     o3 = simd32::smlad(w, q2, o3);
     out[0] = o0;
     out[1] = o1;
@@ -185,16 +130,16 @@ void channel_line(const int32_t* words, const int32_t* taps, const RequantChanne
     simd32::load_pair(words, a0, a1);
     simd32::load_pair(words + 2, a2, b0);
     simd32::load_pair(words + 4, b1, b2);
-    int32_t even = smuad(a0, p0), odd = smultb(a0, p0);
-    even = smlabt(b0, q0, even);
+    int32_t even = simd32::smuad(a0, p0), odd = simd32::smultb(a0, p0);
+    even = simd32::smlabt(b0, q0, even);
     odd = simd32::smlad(b0, q0, odd);
     even = simd32::smlad(a1, p1, even);
-    odd = smlatb(a1, p1, odd);
-    even = smlabt(b1, q1, even);
+    odd = simd32::smlatb(a1, p1, odd);
+    even = simd32::smlabt(b1, q1, even);
     odd = simd32::smlad(b1, q1, odd);
     even = simd32::smlad(a2, p2, even);
-    odd = smlatb(a2, p2, odd);
-    even = smlabt(b2, q2, even);
+    odd = simd32::smlatb(a2, p2, odd);
+    even = simd32::smlabt(b2, q2, even);
     odd = simd32::smlad(b2, q2, odd);
     out[0] = even;
     out[1] = odd;
@@ -234,10 +179,10 @@ void widen_line(const int8_t* src, int32_t len, int32_t step, int32_t offset, in
       const int32_t e0 = simd32::sxtab16(offsets, v0), e1 = simd32::sxtab16(offsets, v1);
       const int32_t o0 = simd32::sxtab16_odd(offsets, v0), o1 = simd32::sxtab16_odd(offsets, v1);
       const int32_t w = 2 * slot_word(column, 0);
-      simd32::store4(slot[0] + w, pack_low_halves(e0, e1));
-      simd32::store4(slot[1] + w, pack_low_halves(o0, o1));
-      simd32::store4(slot[2] + w, pack_high_halves(e0, e1));
-      simd32::store4(slot[3] + w, pack_high_halves(o0, o1));
+      simd32::store4(slot[0] + w, simd32::pack_low_halves(e0, e1));
+      simd32::store4(slot[1] + w, simd32::pack_low_halves(o0, o1));
+      simd32::store4(slot[2] + w, simd32::pack_high_halves(e0, e1));
+      simd32::store4(slot[3] + w, simd32::pack_high_halves(o0, o1));
     }
   } else if (count == 2) {
     // Two bytes per pixel: SXTAB16 widens channel c + 1 from the odd byte, channel c from the
@@ -251,8 +196,8 @@ void widen_line(const int8_t* src, int32_t len, int32_t step, int32_t offset, in
       const int32_t v0 = h0, v1 = h1;
       const int32_t e0 = simd32::sxtab16(offsets, v0), e1 = simd32::sxtab16(offsets, v1);
       const int32_t o0 = simd32::sxtab16_odd(offsets, v0), o1 = simd32::sxtab16_odd(offsets, v1);
-      simd32::store4(d0, pack_low_halves(e0, e1));
-      simd32::store4(d1, pack_low_halves(o0, o1));
+      simd32::store4(d0, simd32::pack_low_halves(e0, e1));
+      simd32::store4(d1, simd32::pack_low_halves(o0, o1));
     }
   } else {
     for (; x + 1 < len; x += 2, ++column, s += 2 * step) {

@@ -153,6 +153,60 @@ inline int32_t add_wrap(int32_t a, int32_t b) {
   return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(b));
 }
 
+// Halfword multiplies: SMUAD (both products summed), SMULTB/SMLATB/SMLABT (one product, the
+// letters naming which half of a and of b).
+inline int32_t smuad(int32_t a, int32_t b) {  // a.h0 * b.h0 + a.h1 * b.h1
+#if KILN_SIMD32_DSP
+  return __smuad(a, b);
+#else
+  return smlad(a, b, 0);
+#endif
+}
+inline int32_t smultb(int32_t a, int32_t b) {  // a.h1 * b.h0
+#if KILN_SIMD32_DSP
+  int32_t r;
+  __asm__("smultb %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+  return r;
+#else
+  return half1(a) * half0(b);
+#endif
+}
+inline int32_t smlatb(int32_t a, int32_t b, int32_t acc) {  // acc + a.h1 * b.h0
+#if KILN_SIMD32_DSP
+  return __smlatb(a, b, acc);
+#else
+  return add_wrap(acc, half1(a) * half0(b));
+#endif
+}
+inline int32_t smlabt(int32_t a, int32_t b, int32_t acc) {  // acc + a.h0 * b.h1
+#if KILN_SIMD32_DSP
+  return __smlabt(a, b, acc);
+#else
+  return add_wrap(acc, half0(a) * half1(b));
+#endif
+}
+
+// (a.h0, b.h0) and (a.h1, b.h1): PKHBT / PKHTB.
+inline int32_t pack_low_halves(int32_t a, int32_t b) {
+#if KILN_SIMD32_DSP
+  int32_t r;
+  __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(a), "r"(b));
+  return r;
+#else
+  return pack_halves(a, b);
+#endif
+}
+inline int32_t pack_high_halves(int32_t a, int32_t b) {
+#if KILN_SIMD32_DSP
+  int32_t r;
+  __asm__("pkhtb %0, %2, %1, asr #16" : "=r"(r) : "r"(a), "r"(b));
+  return r;
+#else
+  return static_cast<int32_t>((static_cast<uint32_t>(a) >> 16) |
+                              (static_cast<uint32_t>(b) & 0xFFFF0000u));
+#endif
+}
+
 inline int32_t saturate_i32(int64_t v) {
   return v > INT32_MAX ? INT32_MAX : (v < INT32_MIN ? INT32_MIN : static_cast<int32_t>(v));
 }
