@@ -20,7 +20,8 @@ KERNEL_OP = {
     "fully_connected_int8": "FULLY_CONNECTED", "average_pool2d_int8": "AVERAGE_POOL_2D",
     "max_pool2d_int8": "MAX_POOL_2D", "softmax_int8": "SOFTMAX", "mean_int8": "MEAN",
     "lstm_int8": "UNIDIRECTIONAL_SEQUENCE_LSTM", "lstm_int8_fast": "UNIDIRECTIONAL_SEQUENCE_LSTM",
-    "fully_connected_int8_fast": "FULLY_CONNECTED",
+    "fully_connected_int8_fast": "FULLY_CONNECTED", "fully_connected_int8_fast_wide": "FULLY_CONNECTED",
+    "softmax_int8_tabled": "SOFTMAX",
 }
 FEATURES = {  # which features carry a coefficient, per operator type
     "CONV_2D": ("macs", "taps", "outputs"), "DEPTHWISE_CONV_2D": ("taps",),

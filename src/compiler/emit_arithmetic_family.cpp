@@ -151,7 +151,17 @@ void emit_softmax(const EmitContext& ctx, EmittedOp& out) {
       define_constant(out, ctx.prefix, "kiln::rt::SoftmaxQuantizedParams", "params",
                       fmt::format("{{{}, {}, {}, {}, {}}}", q.outer_size, q.depth,
                                   q.input_multiplier, q.input_left_shift, q.diff_min));
-  out.call = fmt::format("  status = kiln::rt::{}({}, {});\n", fn, params, io);
+  if (!ctx.pack_filters) {
+    out.call = fmt::format("  status = kiln::rt::{}({}, {});\n", fn, params, io);
+    return;
+  }
+  // Speed mode trades 1 KiB of flash for the exps: a table made by the kernel's own function.
+  std::vector<int32_t> table(rt::kSoftmaxExpTableEntries);
+  if (rt::softmax_int8_exp_table(q, table.data()) != rt::kOk)
+    throw Error("SOFTMAX: the exp table cannot be built for these parameters");
+  const std::string exp_table = define_int32_array(out, ctx.prefix, "exp_table", table);
+  out.call =
+      fmt::format("  status = kiln::rt::{}_tabled({}, {}, {});\n", fn, params, exp_table, io);
 }
 
 // LOGISTIC and TANH share the parameter layout and the int8/float32 split.

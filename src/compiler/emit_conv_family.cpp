@@ -244,6 +244,53 @@ void emit_depthwise_conv2d(const EmitContext& ctx, EmittedOp& out) {
   }
 }
 
+// Defines the requantization table as a constant and returns its name.
+std::string define_requant_table(const EmitContext& ctx,
+                                 const std::vector<rt::RequantChannel>& table, EmittedOp& out) {
+  std::vector<std::string> entries;
+  for (const rt::RequantChannel& t : table)
+    entries.push_back(fmt::format("{{{}, {}, {}, {}, {}}}", t.bias, t.multiplier2, t.pre_shift,
+                                  t.rounding, t.post_shift));
+  const std::string name = ctx.prefix + "_requant";
+  out.constants += fmt::format("const kiln::rt::RequantChannel {}[{}] = {{{}}};\n", name,
+                               entries.size(), fmt::join(entries, ",\n    "));
+  out.constant_bytes += static_cast<int64_t>(table.size() * sizeof(rt::RequantChannel));
+  return name;
+}
+
+// Speed mode's variant: the filter widened to 16 bits with the bias in the stream (twice the
+// filter's flash, no widening in the inner loop).
+void emit_fully_connected_wide(const EmitContext& ctx, const exec::FullyConnectedPrepared& p,
+                               const std::vector<rt::RequantChannel>& table, EmittedOp& out) {
+  const auto& op = ctx.op;
+  const ir::Tensor& filter = ctx.model.tensor(op.inputs[1]);
+  const int32_t* bias =
+      p.has_bias ? reinterpret_cast<const int32_t*>(ctx.model.tensor(op.inputs[2]).data.data())
+                 : nullptr;
+  std::vector<int32_t> words(rt::fully_connected_int8_fast_wide_filter_words(p.dims));
+  if (words.empty() || rt::fully_connected_int8_fast_pack_wide_filter(
+                           p.dims, reinterpret_cast<const int8_t*>(filter.data.data()), bias,
+                           words.data()) != rt::kOk)
+    throw Error(fmt::format("cannot widen the filter of fully connected layer '{}'",
+                            ctx.model.tensor(op.outputs[0]).name));
+  // The call checks nothing: its plan is checked and made here.
+  rt::FullyConnectedWidePlan plan{};
+  if (rt::fully_connected_int8_fast_wide_plan(p.params, p.dims, table.data(), &plan) != rt::kOk)
+    throw Error(fmt::format("fully connected layer '{}': no plan for its wide kernel",
+                            ctx.model.tensor(op.outputs[0]).name));
+  const std::string plan_name = define_constant(
+      out, ctx.prefix, "kiln::rt::FullyConnectedWidePlan", "plan",
+      fmt::format("{{{{{}, {}, {}}}, {}, {}, {}, {}, {}}}", plan.dims.batches,
+                  plan.dims.input_depth, plan.dims.output_depth, plan.input_offset,
+                  plan.filter_offset, plan.clamp_low, plan.clamp_high, plan.variant));
+  const std::string filter_name = define_int32_array(out, ctx.prefix, "wide_filter", words);
+  const std::string table_name = define_requant_table(ctx, table, out);
+  out.runtime_files.insert("runtime/fully_connected_fast.h");
+  out.call = fmt::format("  kiln::rt::fully_connected_int8_fast_wide({}, {}, {}, {}, {}, {});\n",
+                         plan_name, table_name, ctx.input(op.inputs[0], "int8_t"), filter_name,
+                         ctx.output(op.outputs[0], "int8_t"), ctx.scratch("void"));
+}
+
 // The int8 fast kernel (runtime/fully_connected_fast.h): the filter reordered into its
 // four-row blocks (the same int8 bytes, plus zeros padding the depth to a multiple of four) and
 // the requantization table built here, so the call does neither. Parameters outside the
@@ -252,6 +299,16 @@ void emit_fully_connected_fast(const EmitContext& ctx, const exec::FullyConnecte
                                const std::string& params, const std::string& dims, EmittedOp& out) {
   const auto& op = ctx.op;
   const ir::Tensor& filter = ctx.model.tensor(op.inputs[1]);
+  std::vector<rt::RequantChannel> table(
+      static_cast<size_t>(rt::fully_connected_int8_fast_requant_entries(p.params, p.dims)));
+  const bool table_built = rt::fully_connected_int8_fast_requant_table(
+      p.params, p.dims, p.output_multiplier.data(), p.output_shift.data(), table.data());
+  // The wide variant folds the bias into its filter stream, so the bias must be a constant.
+  const bool constant_bias =
+      !p.has_bias || ctx.model.tensor(op.inputs[2]).data.size() ==
+                         static_cast<size_t>(p.dims.output_depth) * sizeof(int32_t);
+  if (ctx.pack_filters && table_built && constant_bias && p.bias_dtype == ir::DType::kInt32)
+    return emit_fully_connected_wide(ctx, p, table, out);
   std::vector<int32_t> rows(rt::fully_connected_int8_fast_packed_filter_words(p.dims));
   if (rows.empty() ||
       rt::fully_connected_int8_fast_pack_filter(
@@ -259,19 +316,9 @@ void emit_fully_connected_fast(const EmitContext& ctx, const exec::FullyConnecte
     throw Error(fmt::format("cannot reorder the filter of fully connected layer '{}'",
                             ctx.model.tensor(op.outputs[0]).name));
   const std::string filter_name = define_int32_array(out, ctx.prefix, "interleaved_filter", rows);
-  std::vector<rt::RequantChannel> table(
-      static_cast<size_t>(rt::fully_connected_int8_fast_requant_entries(p.params, p.dims)));
   std::string mult = "0", shift = "0", table_name = "0";
-  if (rt::fully_connected_int8_fast_requant_table(p.params, p.dims, p.output_multiplier.data(),
-                                                  p.output_shift.data(), table.data())) {
-    std::vector<std::string> entries;
-    for (const rt::RequantChannel& t : table)
-      entries.push_back(fmt::format("{{{}, {}, {}, {}, {}}}", t.bias, t.multiplier2, t.pre_shift,
-                                    t.rounding, t.post_shift));
-    table_name = ctx.prefix + "_requant";
-    out.constants += fmt::format("const kiln::rt::RequantChannel {}[{}] = {{{}}};\n", table_name,
-                                 entries.size(), fmt::join(entries, ",\n    "));
-    out.constant_bytes += static_cast<int64_t>(table.size() * sizeof(rt::RequantChannel));
+  if (table_built) {
+    table_name = define_requant_table(ctx, table, out);
   } else {
     mult = define_int32_array(out, ctx.prefix, "multiplier", p.output_multiplier);
     shift = define_int32_array(out, ctx.prefix, "shift", p.output_shift);

@@ -34,9 +34,12 @@ struct AnalyticEstimate {
 };
 
 // `fast_kernel[k]`: operator k runs its fast kernel variant, as the compiler chose
-// (CompiledModel::fast_kernel); empty means all fast, the --opt-speed choice.
+// (CompiledModel::fast_kernel); empty means all fast, the --opt-speed choice. `speed_tables`:
+// --opt-speed's compile-time tables are in the code (16-bit fully connected filters, the
+// softmax exp table), as they are unless --opt-memory or --portable-kernels.
 AnalyticEstimate analytic_estimate(const ir::Model& model,
-                                   const std::vector<bool>& fast_kernel = {});
+                                   const std::vector<bool>& fast_kernel = {},
+                                   bool speed_tables = true);
 
 OpFeatures op_features(const ir::Model& model, const ir::Operator& op);
 

@@ -96,7 +96,8 @@ CC = {cc}
 CXX = {cxx}
 ARCH = {arch}
 OPT = {opt}
-COMMON = $(ARCH) $(OPT) -ffp-contract=off -ffunction-sections -fdata-sections -Wall -Wextra -Werror{includes}
+# -MMD -MP: header dependencies, so that a reused work folder rebuilds what a changed header affects.
+COMMON = $(ARCH) $(OPT) -ffp-contract=off -ffunction-sections -fdata-sections -Wall -Wextra -Werror -MMD -MP{includes}
 CFLAGS = $(COMMON) -std=c11
 CXXFLAGS = $(COMMON) -std=c++11 -fno-exceptions -fno-rtti -fno-threadsafe-statics
 LDFLAGS = $(ARCH) -nostartfiles -T firmware/mps2_an386.ld -Wl,--defsym=__kiln_stack_bytes={stack} \
@@ -110,6 +111,8 @@ image.elf: $(OBJECTS) firmware/mps2_an386.ld
 	rm -rf obj image.elf image.map
 
 .PHONY: clean
+
+-include $(OBJECTS:.o=.d)
 )",
       fmt::arg("cc", tools.arm_gcc), fmt::arg("cxx", tools.arm_gxx),
       fmt::arg("arch", kCortexM4Flags), fmt::arg("opt", options.optimization),

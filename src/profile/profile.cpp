@@ -93,9 +93,11 @@ ProfileReport profile_model(const ir::Model& model, const ProfileOptions& option
   report.weight_bytes = compiled.weight_bytes;
   // The kernel choice is per operator of the compiled model, which folding a PAD can shorten;
   // then the estimate assumes the fast kernels throughout.
-  report.analytic = analytic_estimate(model, compiled.fast_kernel.size() == model.operators.size()
-                                                 ? compiled.fast_kernel
-                                                 : std::vector<bool>{});
+  report.analytic =
+      analytic_estimate(model,
+                        compiled.fast_kernel.size() == model.operators.size() ? compiled.fast_kernel
+                                                                              : std::vector<bool>{},
+                        !options.optimize_memory && !options.portable_kernels);
 
   const Toolchain tools = find_toolchain(options.tool_names);
   const std::vector<std::string> missing = tools.missing(options.tool_names);

@@ -206,7 +206,7 @@ ProfileReport profile_precision(const project::Project& project, const pipeline:
   if (p.has_classifier()) {
     const ir::Model model =
         tflite::read_model_file(pipeline::model_path(out_dir, precision).string());
-    report.analytic = analytic_estimate(model);
+    report.analytic = analytic_estimate(model, {}, !options.optimize_memory);
     report.macs = ir::model_stats(model).macs;
   }
 

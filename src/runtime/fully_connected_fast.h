@@ -69,6 +69,50 @@ Status fully_connected_int8_fast(const FullyConnectedParams& params, const Fully
                                  const int32_t* packed_filter, const int32_t* bias, int8_t* output,
                                  void* scratch);
 
+// ---- Speed mode: the filter widened to 16 bits ahead of time ----
+// Where flash is no object (kiln's --opt-speed), the filter is stored as the 16-bit pairs
+// SXTB16 would make of it, (w0, w2) and (w1, w3) per group of four, with the bias joined to
+// the stream: each block of four rows starts with their four biases, then come the words of
+// each group, row by row. The last output_depth % 4 rows form a pair block (two biases, then
+// per group both rows' words) if there are two or three, and a single row (bias, words) if odd. A group of four rows then takes one input pair load, two
+// LDMs and eight SMLADs. The requantization must come from a table.
+
+// Words of the 16-bit filter: output_depth * (1 + 2 * ceil(input_depth / 4)) (0 if invalid).
+size_t fully_connected_int8_fast_wide_filter_words(const FullyConnectedDims& dims);
+
+// Fills `packed` from the filter in TFLite's [output_depth, input_depth] layout and the bias
+// (null: zeros), in the order above.
+Status fully_connected_int8_fast_pack_wide_filter(const FullyConnectedDims& dims,
+                                                  const int8_t* filter, const int32_t* bias,
+                                                  int32_t* packed);
+
+// Everything a call of the wide kernel needs besides its arrays, checked and decided once by
+// fully_connected_int8_fast_wide_plan (by the AOT compiler, ahead of time): tiny layers such as
+// hello_world's feel every instruction a call spends on checks.
+struct FullyConnectedWidePlan {
+  FullyConnectedDims dims;
+  int32_t input_offset;
+  int32_t filter_offset;
+  int32_t clamp_low;   // act_min in each of the four bytes
+  int32_t clamp_high;  // act_max in each of the four bytes
+  int32_t variant;     // which loop runs (the requantization and clamp it needs)
+};
+
+// Checks the arguments (the activation range must lie within int8) and fills `plan`;
+// `requant_table` is what fully_connected_int8_fast_requant_table made.
+Status fully_connected_int8_fast_wide_plan(const FullyConnectedParams& params,
+                                           const FullyConnectedDims& dims,
+                                           const RequantChannel* requant_table,
+                                           FullyConnectedWidePlan* plan);
+
+// output as fully_connected_int8 computes it, for a plan made by
+// fully_connected_int8_fast_wide_plan from the same table: it checks nothing itself.
+// `packed_filter` is fully_connected_int8_fast_pack_wide_filter's result; `scratch`:
+// fully_connected_int8_fast_scratch_bytes bytes, 4-byte aligned, overlapping no other argument.
+void fully_connected_int8_fast_wide(const FullyConnectedWidePlan& plan,
+                                    const RequantChannel* requant_table, const int8_t* input,
+                                    const int32_t* packed_filter, int8_t* output, void* scratch);
+
 }  // namespace rt
 }  // namespace kiln
 

@@ -49,6 +49,36 @@ inline void widen_groups_interleaved(const int8_t* src, int32_t groups, int32_t 
   }
 }
 
+// Widens `groups` whole groups from src into consecutive word pairs, words[2g], words[2g + 1]
+// (the layout of the fully connected and LSTM kernels' input rows); `offsets` is the input
+// offset in both halves (0 for none). On the DSP cores a loop in assembly: GCC splits the pair
+// into two stores and keeps a separate end pointer, seven instructions per group where five do.
+inline void widen_groups(const int8_t* src, int32_t groups, int32_t offsets, int32_t* words) {
+#if KILN_SIMD32_DSP
+  if (groups <= 0) return;
+  int32_t v, even, odd;
+  // Volatile: its only effect is the stores (its register outputs are dead afterwards).
+  __asm__ volatile(
+      "1:\n\t"
+      "ldr %[v], [%[src]], #4\n\t"
+      "sxtab16 %[even], %[offsets], %[v]\n\t"
+      "sxtab16 %[odd], %[offsets], %[v], ror #8\n\t"
+      "strd %[even], %[odd], [%[words]], #8\n\t"
+      "subs %[n], %[n], #1\n\t"
+      "bne 1b\n\t"
+      : [src] "+r"(src), [words] "+r"(words), [n] "+r"(groups), [v] "=&r"(v), [even] "=&r"(even),
+        [odd] "=&r"(odd)
+      : [offsets] "r"(offsets)
+      : "cc", "memory");
+#else
+  for (int32_t g = 0; g < groups; ++g, src += 4, words += 2) {
+    const int32_t v = simd32::load4(src);
+    words[0] = simd32::sxtab16(offsets, v);
+    words[1] = simd32::sxtab16_odd(offsets, v);
+  }
+#endif
+}
+
 // The last `count` (1..3) values of a column as one group, widened like the others and padded
 // with zeros (the packed filter has zero weights there; zeros keep the products defined). Reads
 // only src[0 .. count).

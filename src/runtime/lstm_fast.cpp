@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "runtime/fixed_point.h"
+#include "runtime/int8_columns.h"
 #include "runtime/sigmoid_table.h"
 #include "runtime/simd32.h"
 
@@ -353,12 +354,9 @@ inline __attribute__((always_inline)) const int32_t* multiply_four_gates(const i
 // per group: the words (v0, v2) and (v1, v3), which SXTB16 makes from one loaded word. The last
 // group is zero-padded.
 void widen(const int8_t* in, int32_t size, int32_t* out) {
-  int32_t k = 0;
-  for (; k + 4 <= size; k += 4, out += 2) {
-    const int32_t v = simd32::load4(in + k);
-    out[0] = simd32::sxtb16(v);
-    out[1] = simd32::sxtb16_odd(v);
-  }
+  widen_groups(in, size >> 2, 0, out);
+  int32_t k = size & ~3;
+  out += 2 * (size >> 2);
   if (k < size) {
     int32_t v[4] = {0, 0, 0, 0};
     for (int32_t j = 0; k + j < size; ++j) v[j] = in[k + j];

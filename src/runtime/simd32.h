@@ -263,6 +263,52 @@ inline int32_t ssat8(int32_t v) {
 #endif
 }
 
+// The low bytes of four values in one word, b0 lowest (for one STR of four int8 outputs).
+inline int32_t pack_bytes(int32_t b0, int32_t b1, int32_t b2, int32_t b3) {
+#if KILN_SIMD32_DSP
+  // Three BFIs (GCC makes eight masks, shifts and ORs of the same).
+  __asm__("bfi %0, %1, #8, #8\n\tbfi %0, %2, #16, #8\n\tbfi %0, %3, #24, #8"
+          : "+r"(b0)
+          : "r"(b1), "r"(b2), "r"(b3));
+  return b0;
+#else
+  return static_cast<int32_t>(
+      (static_cast<uint32_t>(b0) & 0xFFu) | (static_cast<uint32_t>(b1) & 0xFFu) << 8 |
+      (static_cast<uint32_t>(b2) & 0xFFu) << 16 | static_cast<uint32_t>(b3) << 24);
+#endif
+}
+
+// Lane-wise signed maximum / minimum of four int8 lanes: SSUB8 sets a GE flag for each byte of
+// a that is >= the byte of b, and SEL picks each byte by its flag.
+inline int32_t max_s8x4(int32_t a, int32_t b) {
+#if KILN_SIMD32_DSP
+  int32_t r;
+  __asm__("ssub8 %0, %1, %2\n\tsel %0, %1, %2" : "=&r"(r) : "r"(a), "r"(b) : "cc");
+  return r;
+#else
+  uint32_t r = 0;
+  for (int i = 0; i < 4; ++i) {
+    const int32_t x = byte_of(a, i), y = byte_of(b, i);
+    r |= (static_cast<uint32_t>(x >= y ? x : y) & 0xFFu) << (8 * i);
+  }
+  return static_cast<int32_t>(r);
+#endif
+}
+inline int32_t min_s8x4(int32_t a, int32_t b) {
+#if KILN_SIMD32_DSP
+  int32_t r;
+  __asm__("ssub8 %0, %1, %2\n\tsel %0, %2, %1" : "=&r"(r) : "r"(a), "r"(b) : "cc");
+  return r;
+#else
+  uint32_t r = 0;
+  for (int i = 0; i < 4; ++i) {
+    const int32_t x = byte_of(a, i), y = byte_of(b, i);
+    r |= (static_cast<uint32_t>(x >= y ? y : x) & 0xFFu) << (8 * i);
+  }
+  return static_cast<int32_t>(r);
+#endif
+}
+
 }  // namespace simd32
 }  // namespace rt
 }  // namespace kiln

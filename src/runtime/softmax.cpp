@@ -18,10 +18,13 @@ const int kScaledDiffIntegerBits = 5;
 // wrap around, as they do in the reference.
 const int kAccumulationIntegerBits = 12;
 
+bool params_valid(const SoftmaxQuantizedParams& p) {
+  return p.outer_size >= 0 && p.depth >= 0 && p.input_left_shift >= 0 && p.input_left_shift <= 31 &&
+         p.diff_min <= 0 && static_cast<int64_t>(p.outer_size) * p.depth <= INT32_MAX;
+}
+
 Status check_params(const SoftmaxQuantizedParams& p, const void* input, const void* output) {
-  if (p.outer_size < 0 || p.depth < 0) return kBadArgument;
-  if (p.input_left_shift < 0 || p.input_left_shift > 31 || p.diff_min > 0) return kBadArgument;
-  if (static_cast<int64_t>(p.outer_size) * p.depth > INT32_MAX) return kBadArgument;
+  if (!params_valid(p)) return kBadArgument;
   if (p.outer_size > 0 && p.depth > 0 && (input == NULL || output == NULL)) return kBadArgument;
   return kOk;
 }
@@ -34,9 +37,27 @@ int32_t scaled_difference(int32_t diff, const SoftmaxQuantizedParams& p) {
   return saturating_rounding_doubling_high_mul(shifted, p.input_multiplier);
 }
 
-template <typename OutputT>
-void softmax_rows(const SoftmaxQuantizedParams& p, const int8_t* input, OutputT* output,
-                  int32_t output_bits, int32_t output_min, int32_t output_max) {
+// exp(beta * input_scale * d) in Q0.31 for a difference d in [diff_min, 0], computed.
+struct ComputedExp {
+  const SoftmaxQuantizedParams* p;
+  int32_t operator()(int32_t diff) const {
+    if (diff < p->diff_min) return 0;
+    return fxp::exp_on_negative_values(scaled_difference(diff, *p), kScaledDiffIntegerBits);
+  }
+};
+
+// The same looked up: an int8 row's differences are the 256 integers 0 .. -255, so the table
+// softmax_int8_exp_table builds ahead of time holds every value ComputedExp can return.
+struct TableExp {
+  const int32_t* table;
+  int32_t operator()(int32_t diff) const { return table[-diff]; }
+};
+
+// An exp of 0 (a difference below diff_min, or one whose exp underflows) adds nothing to the
+// sum and gives the output minimum, in the reference as here.
+template <typename OutputT, typename Exp>
+void softmax_rows(const SoftmaxQuantizedParams& p, const Exp& exp_of, const int8_t* input,
+                  OutputT* output, int32_t output_bits, int32_t output_min, int32_t output_max) {
   for (int32_t row = 0; row < p.outer_size; ++row) {
     const int8_t* in = input + row * p.depth;
     OutputT* out = output + row * p.depth;
@@ -45,10 +66,7 @@ void softmax_rows(const SoftmaxQuantizedParams& p, const int8_t* input, OutputT*
 
     int32_t sum_of_exps = 0;  // Q12.19
     for (int32_t c = 0; c < p.depth; ++c) {
-      const int32_t diff = in[c] - max_value;
-      if (diff < p.diff_min) continue;
-      const int32_t exp_q0 =
-          fxp::exp_on_negative_values(scaled_difference(diff, p), kScaledDiffIntegerBits);
+      const int32_t exp_q0 = exp_of(in[c] - max_value);
       sum_of_exps =
           fxp::wrapping_add(sum_of_exps, fxp::rescale(exp_q0, 0, kAccumulationIntegerBits));
     }
@@ -63,11 +81,9 @@ void softmax_rows(const SoftmaxQuantizedParams& p, const int8_t* input, OutputT*
     const bool exponent_valid = exponent >= 0 && exponent <= 31;
 
     for (int32_t c = 0; c < p.depth; ++c) {
-      const int32_t diff = in[c] - max_value;
+      const int32_t exp_q0 = exp_of(in[c] - max_value);
       int32_t value = output_min;
-      if (diff >= p.diff_min && exponent_valid) {
-        const int32_t exp_q0 =
-            fxp::exp_on_negative_values(scaled_difference(diff, p), kScaledDiffIntegerBits);
+      if (exp_q0 != 0 && exponent_valid) {
         const int32_t unsaturated = rounding_divide_by_pot(fxp::mul(reciprocal, exp_q0), exponent);
         value = clamp_i32(unsaturated + output_min, output_min, output_max);
       }
@@ -81,14 +97,43 @@ void softmax_rows(const SoftmaxQuantizedParams& p, const int8_t* input, OutputT*
 Status softmax_int8(const SoftmaxQuantizedParams& p, const int8_t* input, int8_t* output) {
   const Status status = check_params(p, input, output);
   if (status != kOk) return status;
-  softmax_rows<int8_t>(p, input, output, 8, -128, 127);
+  const ComputedExp exp_of = {&p};
+  softmax_rows<int8_t>(p, exp_of, input, output, 8, -128, 127);
   return kOk;
 }
 
 Status softmax_int8_int16(const SoftmaxQuantizedParams& p, const int8_t* input, int16_t* output) {
   const Status status = check_params(p, input, output);
   if (status != kOk) return status;
-  softmax_rows<int16_t>(p, input, output, 16, -32768, 32767);
+  const ComputedExp exp_of = {&p};
+  softmax_rows<int16_t>(p, exp_of, input, output, 16, -32768, 32767);
+  return kOk;
+}
+
+Status softmax_int8_exp_table(const SoftmaxQuantizedParams& p, int32_t* table) {
+  if (table == NULL || !params_valid(p)) return kBadArgument;
+  const ComputedExp exp_of = {&p};
+  for (int32_t k = 0; k < kSoftmaxExpTableEntries; ++k) table[k] = exp_of(-k);
+  return kOk;
+}
+
+Status softmax_int8_tabled(const SoftmaxQuantizedParams& p, const int32_t* exp_table,
+                           const int8_t* input, int8_t* output) {
+  const Status status = check_params(p, input, output);
+  if (status != kOk) return status;
+  if (exp_table == NULL) return kBadArgument;
+  const TableExp exp_of = {exp_table};
+  softmax_rows<int8_t>(p, exp_of, input, output, 8, -128, 127);
+  return kOk;
+}
+
+Status softmax_int8_int16_tabled(const SoftmaxQuantizedParams& p, const int32_t* exp_table,
+                                 const int8_t* input, int16_t* output) {
+  const Status status = check_params(p, input, output);
+  if (status != kOk) return status;
+  if (exp_table == NULL) return kBadArgument;
+  const TableExp exp_of = {exp_table};
+  softmax_rows<int16_t>(p, exp_of, input, output, 16, -32768, 32767);
   return kOk;
 }
 

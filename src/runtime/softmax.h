@@ -8,6 +8,11 @@
 // - The exps are summed in Q12.19; the sum's reciprocal is a Q0.31 mantissa with a power of two.
 // - Each output is exp * reciprocal, shifted down to the output's 8 (or 16) bits, offset by the
 //   type minimum (the output zero point is fixed at -128 / -32768: scale 1/256 / 1/65536).
+//
+// The exp is the costly part (a polynomial and up to ten barrel steps per element, twice), yet
+// an int8 row has only 256 possible differences. The *_tabled variants read it from a table of
+// those 256 values that softmax_int8_exp_table fills once (the AOT compiler emits it as a
+// constant, 1 KiB of flash); every other step is shared, so both variants agree bit for bit.
 #ifndef KILN_RUNTIME_SOFTMAX_H_
 #define KILN_RUNTIME_SOFTMAX_H_
 
@@ -33,6 +38,16 @@ struct SoftmaxFloatParams {
 Status softmax_int8(const SoftmaxQuantizedParams& params, const int8_t* input, int8_t* output);
 Status softmax_int8_int16(const SoftmaxQuantizedParams& params, const int8_t* input,
                           int16_t* output);
+// Entries of the exp table: the differences 0, -1, ..., -255.
+const int32_t kSoftmaxExpTableEntries = 256;
+
+// table[k] = the Q0.31 exp the kernels use for the difference -k (0 below diff_min).
+Status softmax_int8_exp_table(const SoftmaxQuantizedParams& params, int32_t* table);
+// softmax_int8 / softmax_int8_int16 with the exp from that table.
+Status softmax_int8_tabled(const SoftmaxQuantizedParams& params, const int32_t* exp_table,
+                           const int8_t* input, int8_t* output);
+Status softmax_int8_int16_tabled(const SoftmaxQuantizedParams& params, const int32_t* exp_table,
+                                 const int8_t* input, int16_t* output);
 Status softmax_float(const SoftmaxFloatParams& params, const float* input, float* output);
 
 }  // namespace rt

@@ -638,10 +638,13 @@ TEST(EmitOps, SingleChannelDepthwiseAndFullyConnectedRunFastKernels) {
   EXPECT_TRUE(compiler::fully_connected_runs_fast(g.model(), g.model().operators[1]));
   const std::string source = generated_source(g.model(), "as_conv");
   EXPECT_NE(source.find("conv2d_int8_fast_packed("), std::string::npos);
-  EXPECT_NE(source.find("fully_connected_int8_fast("), std::string::npos);
+  // --opt-speed widens the fully connected filter to 16 bits as well.
+  EXPECT_NE(source.find("fully_connected_int8_fast_wide("), std::string::npos);
   EXPECT_EQ(source.find("fully_connected_int8("), std::string::npos);
   // --opt-memory keeps the weights as stored: no filter is widened to 16 bits.
-  EXPECT_EQ(generated_source(g.model(), "as_conv", true).find("packed"), std::string::npos);
+  const std::string memory_source = generated_source(g.model(), "as_conv", true);
+  EXPECT_EQ(memory_source.find("packed"), std::string::npos);
+  EXPECT_EQ(memory_source.find("_wide("), std::string::npos);
   expect_generated_code_matches_executor(g, "as_conv_ops");
 }
 
@@ -683,6 +686,12 @@ TEST(EmitOps, FullyConnectedFastKernelCoversItsVariants) {
   EXPECT_NE(source.find("op1_requant[1]"), std::string::npos);
   EXPECT_NE(source.find("op2_multiplier"), std::string::npos);  // no table: the reference step
   EXPECT_EQ(source.find("op2_requant"), std::string::npos);
+  // --opt-speed: the two layers with a table take the 16-bit filter kernel (its plan made at
+  // compile time), the third the int8 one with the reference step.
+  EXPECT_NE(source.find("op0_plan"), std::string::npos);
+  EXPECT_NE(source.find("op1_plan"), std::string::npos);
+  EXPECT_EQ(source.find("op2_plan"), std::string::npos);
+  EXPECT_NE(source.find("fully_connected_int8_fast(op2_params"), std::string::npos);
   expect_generated_code_matches_executor(g, "fc_fast_ops");
 }
 

@@ -77,7 +77,155 @@ struct RandomFc {
         kOk);
     return out;
   }
+
+  // The speed-mode kernel (16-bit filter with the bias in it); needs the table, so returns
+  // false without running when the table cannot be built.
+  bool wide(std::vector<int8_t>* out) const {
+    std::vector<RequantChannel> table(
+        static_cast<size_t>(fully_connected_int8_fast_requant_entries(params, dims)));
+    if (!fully_connected_int8_fast_requant_table(params, dims, multiplier.data(), shift.data(),
+                                                 table.data()))
+      return false;
+    std::vector<int32_t> words(fully_connected_int8_fast_wide_filter_words(dims));
+    EXPECT_FALSE(words.empty());
+    EXPECT_EQ(fully_connected_int8_fast_pack_wide_filter(
+                  dims, filter.data(), has_bias ? bias.data() : nullptr, words.data()),
+              kOk);
+    std::vector<int32_t> scratch(fully_connected_int8_fast_scratch_bytes(dims) / 4, 0x3c3c3c3c);
+    out->assign(static_cast<size_t>(dims.batches) * dims.output_depth, 99);
+    FullyConnectedWidePlan plan;
+    EXPECT_EQ(fully_connected_int8_fast_wide_plan(params, dims, table.data(), &plan), kOk);
+    fully_connected_int8_fast_wide(plan, table.data(), input.data(), words.data(), out->data(),
+                                   scratch.data());
+    return true;
+  }
 };
+
+TEST(FullyConnectedInt8FastWide, LayoutHasBiasesThenSixteenBitPairs) {
+  // 5 rows of depth 5: block of rows 0-3 (biases, then per group each row's two words), then
+  // row 4 (bias, its words); zeros pad the depth to 8.
+  const FullyConnectedDims dims = {1, 5, 5};
+  std::vector<int8_t> filter(25);
+  for (int r = 0; r < 5; ++r)
+    for (int d = 0; d < 5; ++d) filter[r * 5 + d] = static_cast<int8_t>(10 * r + d - 20);
+  const int32_t bias[5] = {100, 101, 102, 103, 104};
+  ASSERT_EQ(fully_connected_int8_fast_wide_filter_words(dims), 25u);
+  std::vector<int32_t> packed(25);
+  ASSERT_EQ(fully_connected_int8_fast_pack_wide_filter(dims, filter.data(), bias, packed.data()),
+            kOk);
+  auto pair = [](int lo, int hi) {
+    return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint16_t>(lo)) |
+                                static_cast<uint32_t>(static_cast<uint16_t>(hi)) << 16);
+  };
+  const std::vector<int32_t> expected = {100,
+                                         101,
+                                         102,
+                                         103,  // block biases
+                                         pair(-20, -18),
+                                         pair(-19, -17),
+                                         pair(-10, -8),
+                                         pair(-9, -7),  // group 0, rows 0, 1
+                                         pair(0, 2),
+                                         pair(1, 3),
+                                         pair(10, 12),
+                                         pair(11, 13),  // group 0, rows 2, 3
+                                         pair(-16, 0),
+                                         pair(0, 0),
+                                         pair(-6, 0),
+                                         pair(0, 0),  // group 1, rows 0, 1
+                                         pair(4, 0),
+                                         pair(0, 0),
+                                         pair(14, 0),
+                                         pair(0, 0),  // group 1, rows 2, 3
+                                         104,
+                                         pair(20, 22),
+                                         pair(21, 23),
+                                         pair(24, 0),
+                                         pair(0, 0)};  // row 4
+  EXPECT_EQ(packed, expected);
+}
+
+TEST(FullyConnectedInt8FastWide, LayoutOfARowPair) {
+  // 2 rows of depth 3: a pair block (both biases, then per group row 0's words and row 1's).
+  const FullyConnectedDims dims = {1, 3, 2};
+  const int8_t filter[6] = {1, -2, 3, -4, 5, -6};
+  const int32_t bias[2] = {-7, 8};
+  ASSERT_EQ(fully_connected_int8_fast_wide_filter_words(dims), 6u);
+  std::vector<int32_t> packed(6);
+  ASSERT_EQ(fully_connected_int8_fast_pack_wide_filter(dims, filter, bias, packed.data()), kOk);
+  auto pair = [](int lo, int hi) {
+    return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint16_t>(lo)) |
+                                static_cast<uint32_t>(static_cast<uint16_t>(hi)) << 16);
+  };
+  const std::vector<int32_t> expected = {-7, 8, pair(1, 3), pair(-2, 0), pair(-4, -6), pair(5, 0)};
+  EXPECT_EQ(packed, expected);
+}
+
+TEST(FullyConnectedInt8FastWide, MatchesPortableKernelOnRandomLayers) {
+  int ran = 0;
+  for (uint32_t seed = 1; seed <= 600; ++seed) {
+    const RandomFc fc(seed * 104729);
+    std::vector<int8_t> got;
+    if (!fc.wide(&got)) continue;
+    ++ran;
+    ASSERT_EQ(got, fc.reference())
+        << "seed " << seed << " batches " << fc.dims.batches << " depth " << fc.dims.input_depth
+        << " outputs " << fc.dims.output_depth << " per_channel " << fc.params.per_channel;
+  }
+  EXPECT_GT(ran, 300);
+}
+
+TEST(FullyConnectedInt8FastWide, ModelSizedLayersAndWrapAround) {
+  const int32_t shapes[][3] = {{1, 560, 10}, {1, 16, 16}, {1, 1, 16}, {1, 16, 1}, {3, 250, 7}};
+  uint32_t seed = 77;
+  for (const auto& s : shapes) {
+    RandomFc fc(seed++);
+    fc.dims = {s[0], s[1], s[2]};
+    fc.input = random_int8(static_cast<size_t>(s[0]) * s[1], seed++);
+    fc.filter = random_int8(static_cast<size_t>(s[2]) * s[1], seed++);
+    fc.bias = random_int32(static_cast<size_t>(s[2]), seed++, -100000, 100000);
+    const size_t entries = fc.params.per_channel ? static_cast<size_t>(s[2]) : 1;
+    fc.multiplier = random_int32(entries, seed++, 1 << 30, INT32_MAX);
+    fc.shift = random_int32(entries, seed++, -12, -6);
+    std::vector<int8_t> got;
+    ASSERT_TRUE(fc.wide(&got));
+    EXPECT_EQ(got, fc.reference()) << s[0] << "x" << s[1] << "->" << s[2];
+  }
+  RandomFc fc(5);
+  fc.dims = {2, 1001, 6};
+  fc.params.input_offset = 128;
+  fc.params.filter_offset = -127;
+  fc.input.assign(static_cast<size_t>(2 * 1001), 127);
+  fc.filter.assign(static_cast<size_t>(6 * 1001), -128);
+  fc.bias.assign(6, INT32_MAX - 5);
+  fc.has_bias = true;
+  fc.shift.assign(fc.shift.size(), -20);
+  std::vector<int8_t> got;
+  ASSERT_TRUE(fc.wide(&got));
+  EXPECT_EQ(got, fc.reference());
+}
+
+TEST(FullyConnectedInt8FastWide, PlanRejectsBadArguments) {
+  const FullyConnectedParams params = {0, 0, 0, -128, 127, false};
+  const FullyConnectedDims dims = {1, 4, 1};
+  const int32_t multiplier[1] = {1 << 30}, shift[1] = {-1};
+  RequantChannel table[1];
+  ASSERT_TRUE(fully_connected_int8_fast_requant_table(params, dims, multiplier, shift, table));
+  FullyConnectedWidePlan plan;
+  EXPECT_EQ(fully_connected_int8_fast_wide_plan(params, dims, table, &plan), kOk);
+  EXPECT_EQ(fully_connected_int8_fast_wide_plan(params, dims, nullptr, &plan), kBadArgument);
+  EXPECT_EQ(fully_connected_int8_fast_wide_plan(params, dims, table, nullptr), kBadArgument);
+  FullyConnectedParams wide_clamp = params;
+  wide_clamp.act_max = 200;
+  EXPECT_EQ(fully_connected_int8_fast_wide_plan(wide_clamp, dims, table, &plan), kBadArgument);
+  FullyConnectedParams bad_offset = params;
+  bad_offset.input_offset = 300;
+  EXPECT_EQ(fully_connected_int8_fast_wide_plan(bad_offset, dims, table, &plan), kBadArgument);
+  EXPECT_EQ(fully_connected_int8_fast_wide_plan(params, {0, 4, 1}, table, &plan), kBadArgument);
+  int32_t words[3];
+  EXPECT_EQ(fully_connected_int8_fast_pack_wide_filter(dims, nullptr, nullptr, words),
+            kBadArgument);
+}
 
 TEST(FullyConnectedInt8Fast, PackedLayoutInterleavesFourRowsThenWholeRows) {
   // 5 rows of depth 5: rows 0-3 interleaved per word, row 4 whole; zeros pad the depth to 8.

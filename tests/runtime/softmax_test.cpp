@@ -114,6 +114,50 @@ TEST(SoftmaxFloat, NormalisedAndStable) {
   EXPECT_NEAR(out[0] + out[1] + out[2], 1.0, 1e-6);
 }
 
+// The tabled variants against the computed ones on random rows, for many scales (including
+// ones where diff_min cuts the table short and where small exps underflow to zero) and depths.
+TEST(SoftmaxInt8Tabled, EqualsComputedExpBitForBit) {
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> q(-128, 127);
+  std::uniform_real_distribution<double> log_scale(std::log(0.002), std::log(4.0));
+  std::uniform_int_distribution<int> depth_of(1, 40);
+  for (int trial = 0; trial < 300; ++trial) {
+    const double scale = std::exp(log_scale(rng));
+    const double beta = trial % 3 == 0 ? 0.5 : 1.0;
+    const int depth = depth_of(rng);
+    const int rows = 1 + trial % 4;
+    const SoftmaxQuantizedParams p = softmax_params(rows, depth, scale, beta);
+    std::vector<int32_t> table(kSoftmaxExpTableEntries);
+    ASSERT_EQ(softmax_int8_exp_table(p, table.data()), kOk);
+    EXPECT_GT(table[0], 0);  // exp(0) is the largest entry
+    for (int k = 1; k < kSoftmaxExpTableEntries; ++k) {
+      EXPECT_LE(table[k], table[k - 1]);
+      if (-k < p.diff_min) {
+        EXPECT_EQ(table[k], 0) << k;
+      }
+    }
+    std::vector<int8_t> in(rows * depth), want8(in.size()), got8(in.size());
+    std::vector<int16_t> want16(in.size()), got16(in.size());
+    for (auto& v : in) v = static_cast<int8_t>(trial % 2 ? q(rng) : q(rng) / 8);
+    ASSERT_EQ(softmax_int8(p, in.data(), want8.data()), kOk);
+    ASSERT_EQ(softmax_int8_tabled(p, table.data(), in.data(), got8.data()), kOk);
+    ASSERT_EQ(softmax_int8_int16(p, in.data(), want16.data()), kOk);
+    ASSERT_EQ(softmax_int8_int16_tabled(p, table.data(), in.data(), got16.data()), kOk);
+    ASSERT_EQ(got8, want8) << "scale " << scale << " depth " << depth;
+    ASSERT_EQ(got16, want16) << "scale " << scale << " depth " << depth;
+  }
+}
+
+TEST(SoftmaxInt8Tabled, RejectsMissingTableAndBadParameters) {
+  SoftmaxQuantizedParams p = softmax_params(1, 2, 0.1, 1.0);
+  int8_t x[2] = {0, 0};
+  std::vector<int32_t> table(kSoftmaxExpTableEntries);
+  EXPECT_EQ(softmax_int8_exp_table(p, nullptr), kBadArgument);
+  EXPECT_EQ(softmax_int8_tabled(p, nullptr, x, x), kBadArgument);
+  p.diff_min = 1;
+  EXPECT_EQ(softmax_int8_exp_table(p, table.data()), kBadArgument);
+}
+
 TEST(Softmax, RejectsBadParameters) {
   SoftmaxQuantizedParams p = softmax_params(1, 2, 0.1, 1.0);
   int8_t x[2] = {0, 0};

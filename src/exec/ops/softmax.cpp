@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "exec/host_simd/host_simd.h"
 #include "exec/ops/arithmetic_common.h"
 #include "exec/prepare_util.h"
 
@@ -92,13 +93,27 @@ namespace {
 
 class SoftmaxKernel : public Kernel {
  public:
-  SoftmaxKernel(const ir::Operator& op, const SoftmaxPrepared& prepared) : op_(op), p_(prepared) {}
+  SoftmaxKernel(const ir::Operator& op, const SoftmaxPrepared& prepared) : op_(op), p_(prepared) {
+    // The fast host path (host_simd::enabled) reads the exps from the table the generated code
+    // gets; KILN_HOST_SIMD=0 keeps the computed exps of the reference.
+    if (p_.input_dtype == ir::DType::kInt8 && host_simd::enabled()) {
+      exp_table_.resize(rt::kSoftmaxExpTableEntries);
+      check_status(rt::softmax_int8_exp_table(p_.quantized, exp_table_.data()), op_);
+    }
+  }
 
   void run(const TensorMemory& memory) override {
     const int32_t in = op_.inputs[0], out = op_.outputs[0];
     rt::Status status;
     if (p_.input_dtype == ir::DType::kFloat32) {
       status = rt::softmax_float(p_.float_params, memory.get<float>(in), memory.get<float>(out));
+    } else if (!exp_table_.empty()) {
+      const int32_t* table = exp_table_.data();
+      status = p_.output_dtype == ir::DType::kInt16
+                   ? rt::softmax_int8_int16_tabled(p_.quantized, table, memory.get<int8_t>(in),
+                                                   memory.get<int16_t>(out))
+                   : rt::softmax_int8_tabled(p_.quantized, table, memory.get<int8_t>(in),
+                                             memory.get<int8_t>(out));
     } else if (p_.output_dtype == ir::DType::kInt16) {
       status =
           rt::softmax_int8_int16(p_.quantized, memory.get<int8_t>(in), memory.get<int16_t>(out));
@@ -111,6 +126,7 @@ class SoftmaxKernel : public Kernel {
  private:
   ir::Operator op_;
   SoftmaxPrepared p_;
+  std::vector<int32_t> exp_table_;  // empty: computed exps
 };
 
 }  // namespace

@@ -689,6 +689,24 @@ void run_fully_connected(Tally& t, uint32_t kernel, int32_t cases) {
       }
       if (!same) detail.field("with_table", with_table);
     }
+    // Speed mode's wide kernel (16-bit filter with the bias in it, needs the table).
+    FullyConnectedWidePlan plan;
+    if (same && table && fully_connected_int8_fast_wide_filter_words(dims) <= kWordsMax &&
+        fully_connected_int8_fast_wide_plan(params, dims, g_table, &plan) == kOk) {
+      fully_connected_int8_fast_pack_wide_filter(dims, g_filter, bias, words);
+      int8_t* out = word_offset(g_out_fast, r);
+      memset(out, 0x66, static_cast<size_t>(n_out));
+      set_guard(out + n_out);
+      fill_garbage(scratch, scratch_bytes, r);
+      set_guard(reinterpret_cast<char*>(scratch) + scratch_bytes);
+      fully_connected_int8_fast_wide(plan, g_table, input, words, out, scratch);
+      same = same_int8(g_out_ref, out, n_out, a, kOk, out + n_out, detail);
+      if (same && !guard_intact(reinterpret_cast<char*>(scratch) + scratch_bytes)) {
+        detail.str(" wrote past its scratch");
+        same = false;
+      }
+      if (!same) detail.field("wide", 1);
+    }
     record(t, i, seed, table && dims.output_depth >= 4 && dims.input_depth >= 8, same,
            "fully connected output differs", detail);
   }
