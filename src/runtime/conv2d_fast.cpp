@@ -218,6 +218,197 @@ __attribute__((always_inline)) inline void column_of(const ConvGeometry& g, cons
   column_at_edge(g, at, input, input_offset, window, P, words);
 }
 
+// Layers whose window rows are short and not whole groups (row_bytes <= 12, not a multiple of
+// four; e.g. the first layer's 3x3 windows of three channels) spend much of their time on the
+// columns, which these functions build with the geometry in a struct of their own (column_of
+// reads ConvGeometry through a reference, which the byte stores of the window make it reload):
+// rows gathered by three whole words each, 3x3x3 windows assembled straight from the loaded
+// words, edge windows through a small padded copy.
+struct ShortRowWindows {
+  const int8_t* input;
+  const int8_t* input_end;
+  int32_t in_h, in_w, channels;
+  int32_t stride_h, stride_w, pad_h, pad_w;
+  int32_t max_origin_x, max_origin_y, word_reach;
+  int32_t rows, row_bytes, row_stride, groups;
+  int32_t filter_w, dilation_h;
+};
+
+template <int P>
+__attribute__((noinline)) void column_of_out_of_line(const ConvGeometry& g, const PixelCursor& at,
+                                                     const int8_t* input, int32_t input_offset,
+                                                     int8_t* window, int32_t* words) {
+  column_of<P>(g, at, input, input_offset, window, words);
+}
+
+// Gathers a window of `rows` short rows (three whole words each, row i at window + i *
+// row_bytes) and widens its `groups` groups into pixel 0's place of `words`.
+template <int P>
+__attribute__((always_inline)) inline void gather_short_rows(const int8_t* src, int32_t rows,
+                                                             int32_t row_bytes, int32_t row_stride,
+                                                             int32_t groups, int32_t offsets,
+                                                             int8_t* window, int32_t* words) {
+  int8_t* dst = window;
+  for (int32_t ky = 0; ky < rows; ++ky, dst += row_bytes, src += row_stride) {
+    const int32_t w0 = simd32::load4(src), w1 = simd32::load4(src + 4), w2 = simd32::load4(src + 8);
+    simd32::store4(dst, w0);
+    simd32::store4(dst + 4, w1);
+    simd32::store4(dst + 8, w2);
+  }
+  const int8_t* from = window;
+  const int8_t* const pairs_end = window + 8 * (groups >> 1);
+  for (; from != pairs_end; from += 8, words += 4 * P) {
+    const int32_t v0 = simd32::load4(from), v1 = simd32::load4(from + 4);
+    words[0] = simd32::sxtab16(offsets, v0);
+    words[P] = simd32::sxtab16_odd(offsets, v0);
+    words[2 * P] = simd32::sxtab16(offsets, v1);
+    words[3 * P] = simd32::sxtab16_odd(offsets, v1);
+  }
+  if (groups & 1) {
+    const int32_t v0 = simd32::load4(from);
+    words[0] = simd32::sxtab16(offsets, v0);
+    words[P] = simd32::sxtab16_odd(offsets, v0);
+  }
+}
+
+// The column of a 3x3 window of three channels (the usual first layer on RGB images), 27 values
+// in seven groups, straight from nine loaded words: the groups that straddle two rows are
+// assembled with shifts, without the window buffer. The seventh group's fourth value is the
+// input byte after the window, which meets a zero weight.
+template <int P>
+__attribute__((always_inline)) inline void gather_3x3x3(const int8_t* src, int32_t row_stride,
+                                                        int32_t offsets, int32_t* words) {
+  const int8_t* r1 = src + row_stride;
+  const int8_t* r2 = r1 + row_stride;
+  const uint32_t a0 = static_cast<uint32_t>(simd32::load4(src)),
+                 a1 = static_cast<uint32_t>(simd32::load4(src + 4)),
+                 a2 = static_cast<uint32_t>(simd32::load4(src + 8));
+  const uint32_t b0 = static_cast<uint32_t>(simd32::load4(r1)),
+                 b1 = static_cast<uint32_t>(simd32::load4(r1 + 4)),
+                 b2 = static_cast<uint32_t>(simd32::load4(r1 + 8));
+  const uint32_t c0 = static_cast<uint32_t>(simd32::load4(r2)),
+                 c1 = static_cast<uint32_t>(simd32::load4(r2 + 4)),
+                 c2 = static_cast<uint32_t>(simd32::load4(r2 + 8));
+  const uint32_t group[7] = {a0,
+                             a1,
+                             (a2 & 0xFFu) | (b0 << 8),
+                             (b0 >> 24) | (b1 << 8),
+                             (b1 >> 24) | ((b2 & 0xFFu) << 8) | (c0 << 16),
+                             (c0 >> 16) | (c1 << 16),
+                             (c1 >> 16) | (c2 << 16)};
+#pragma GCC unroll 7
+  for (int k = 0; k < 7; ++k) {
+    words[2 * k * P] = simd32::sxtab16(offsets, static_cast<int32_t>(group[k]));
+    words[(2 * k + 1) * P] = simd32::sxtab16_odd(offsets, static_cast<int32_t>(group[k]));
+  }
+}
+
+// The columns of P pixels of one output row, all inside the input, for 3x3 windows of three
+// channels: true if the pass qualifies (then `at` has moved past it).
+template <int P>
+__attribute__((noinline)) bool pass_3x3x3(const ShortRowWindows& w, const Shape4& out,
+                                          int32_t offsets, int32_t* cols, PixelCursor& at) {
+  const int32_t origin_y = at.y * w.stride_h - w.pad_h;
+  const int32_t origin_x = at.x * w.stride_w - w.pad_w;
+  const int32_t last_x = origin_x + (P - 1) * w.stride_w;
+  if (at.x + P > out.w || origin_x < 0 || last_x > w.max_origin_x ||
+      static_cast<uint32_t>(origin_y) > static_cast<uint32_t>(w.max_origin_y))
+    return false;
+  const int32_t first = ((at.n * w.in_h + origin_y) * w.in_w + origin_x) * w.channels;
+  const int32_t step = w.stride_w * w.channels;
+  if (w.input_end - (w.input + first + (P - 1) * step) < w.word_reach) return false;
+  const int8_t* src = w.input + first;
+  const int32_t row_stride = w.row_stride;
+#pragma GCC unroll 3
+  for (int i = 0; i < P; ++i) gather_3x3x3<P>(src + i * step, row_stride, offsets, cols + i);
+  at.x += P - 1;
+  at.next(out);
+  return true;
+}
+
+// Windows at the input's edges for ShortRowWindows layers of at most kEdgeRows rows: each row
+// is made whole in a local buffer of 12-byte rows, padding bytes reading minus the input offset
+// (which widens to zero), and then gathered like an inside window. False for taller windows.
+constexpr int32_t kEdgeRows = 8;
+
+template <int P>
+bool short_row_column_at_edge(const ShortRowWindows& w, const PixelCursor& at, int32_t offsets,
+                              int8_t pad_value, int8_t* window, int32_t* words) {
+  if (w.rows > kEdgeRows) return false;
+  int8_t rows[kEdgeRows * 12];
+  const int32_t origin_y = at.y * w.stride_h - w.pad_h;
+  const int32_t origin_x = at.x * w.stride_w - w.pad_w;
+  // The window's columns inside the input: [x_begin, x_end) of the filter's.
+  const int32_t x_begin = origin_x < 0 ? (-origin_x < w.filter_w ? -origin_x : w.filter_w) : 0;
+  int32_t x_end = w.in_w - origin_x;
+  x_end = x_end > w.filter_w ? w.filter_w : (x_end < x_begin ? x_begin : x_end);
+  const int8_t* batch = w.input + at.n * w.in_h * w.in_w * w.channels;
+  for (int32_t ky = 0; ky < w.rows; ++ky) {
+    int8_t* dst = rows + 12 * ky;
+    for (int32_t i = 0; i < 12; ++i) dst[i] = pad_value;
+    const int32_t in_y = origin_y + ky * w.dilation_h;
+    if (in_y < 0 || in_y >= w.in_h) continue;
+    const int8_t* src = batch + (in_y * w.in_w + origin_x + x_begin) * w.channels;
+    const int32_t count = (x_end - x_begin) * w.channels;
+    dst += x_begin * w.channels;
+    for (int32_t i = 0; i < count; ++i) dst[i] = src[i];
+  }
+  if (w.rows == 3 && w.row_bytes == 9)
+    gather_3x3x3<P>(rows, 12, offsets, words);
+  else
+    gather_short_rows<P>(rows, w.rows, w.row_bytes, 12, w.groups, offsets, window, words);
+  return true;
+}
+
+// The columns of `count` consecutive pixels from `at` (advanced past them).
+template <int P>
+__attribute__((noinline)) void short_row_columns(const ConvGeometry& g, const ShortRowWindows& w,
+                                                 int32_t input_offset, int32_t count,
+                                                 int8_t* window, int32_t* cols,
+                                                 PixelCursor& at_io) {
+  const int32_t offsets = offset_pair(input_offset);
+  const int32_t rows = w.rows, row_bytes = w.row_bytes, row_stride = w.row_stride;
+  const int32_t groups = w.groups;
+  PixelCursor at = at_io;
+  for (int32_t i = 0; i < count; ++i) {
+    const int32_t origin_y = at.y * w.stride_h - w.pad_h;
+    const int32_t origin_x = at.x * w.stride_w - w.pad_w;
+    const int8_t* src = w.input + ((at.n * w.in_h + origin_y) * w.in_w + origin_x) * w.channels;
+    const bool inside = static_cast<uint32_t>(origin_x) <= static_cast<uint32_t>(w.max_origin_x) &&
+                        static_cast<uint32_t>(origin_y) <= static_cast<uint32_t>(w.max_origin_y) &&
+                        w.input_end - src >= w.word_reach;
+    if (inside && rows == 3 && row_bytes == 9) {
+      gather_3x3x3<P>(src, row_stride, offsets, cols + i);
+    } else if (inside) {
+      gather_short_rows<P>(src, rows, row_bytes, row_stride, groups, offsets, window, cols + i);
+    } else if (!short_row_column_at_edge<P>(w, at, offsets, static_cast<int8_t>(-input_offset),
+                                            window, cols + i)) {
+      column_of_out_of_line<P>(g, at, w.input, input_offset, window, cols + i);
+    }
+    at.next(g.out);
+  }
+  at_io = at;
+}
+
+// The columns of P consecutive input pixels of `channels` values each (whole groups only), for
+// the pointwise layers with stride 1: the pixels' words of one group are loaded together and the
+// six widened words stored in order, one pass per group.
+template <int P>
+__attribute__((always_inline)) inline void widen_consecutive(const int8_t* src, int32_t channels,
+                                                             int32_t groups, int32_t offsets,
+                                                             int32_t* words) {
+  const int8_t* const end = src + 4 * groups;
+  for (; src != end; src += 4, words += 2 * P) {
+    int32_t v[P];
+#pragma GCC unroll 4
+    for (int p = 0; p < P; ++p) v[p] = simd32::load4(src + p * channels);
+#pragma GCC unroll 4
+    for (int p = 0; p < P; ++p) words[p] = simd32::sxtab16(offsets, v[p]);
+#pragma GCC unroll 4
+    for (int p = 0; p < P; ++p) words[P + p] = simd32::sxtab16_odd(offsets, v[p]);
+  }
+}
+
 // Where the results of one pass go: pixel p's channel c at out[c + step[p]], step[0] = 0. A
 // pass past the last pixel repeats the last pixel's step (its results are stored again, equal).
 struct PixelSteps {
@@ -404,8 +595,9 @@ struct RowPairLoop {
 };
 
 #if KILN_CONV_ASM
-// What the hand-scheduled loop keeps in memory: it needs every register for the six
-// accumulators, five loaded words and three pointers while multiplying.
+// What the hand-scheduled loop needs besides its registers: the block copies it to the stack
+// on entry (words +4 .. +28, addressed from sp) so that the register that brought it can hold
+// the end of the columns, compared in every pass of the multiply.
 struct RowLoopState {
   const int32_t* col_end;           // +0
   const int32_t* cols;              // +4
@@ -413,10 +605,11 @@ struct RowLoopState {
   int8_t* out;                      // +12, its output byte of the first pixel
   int32_t step1, step2;             // +16, +20
   const RequantChannel* table_end;  // +24, past the last row pair
-  int32_t entry_groups;             // +28, groups % 4: the groups of the first, partial pass
+  int32_t entry_skip;               // +28, bytes of the loop skipped on entry; on the stack: the
+                                    // entry address
 };
 
-// One group of the multiply (as KILN_CONV_STEP above, registers renamed).
+// One half group of the multiply (as KILN_CONV_STEP above, registers renamed).
 #define KILN_ROWS_STEP                   \
   "ldr %[wa], [%[f]], #4\n\t"            \
   "ldr %[wb], [%[f]], #4\n\t"            \
@@ -430,10 +623,9 @@ struct RowLoopState {
   "smlad %[b1], %[wb], %[x1], %[b1]\n\t" \
   "smlad %[b2], %[wb], %[x2], %[b2]\n\t"
 
-// The output step of one channel's three results (requant_clamp<true, kPreShift>): the entry at
-// %[x1] + OFF, multiplier in wa, pre-shift in x2, rounding in wb, post-shift in x0; then the
-// byte stores at %[c] and the pixel steps (loaded into wa, wb), and %[c] moves to the next
-// channel.
+// The output step of one channel's three results (requant_clamp<true, kPreShift>), left in
+// A0..A2: the entry at %[x1] + OFF, multiplier in wa, pre-shift in x2, rounding in wb,
+// post-shift in x0.
 #define KILN_ROWS_REQUANT(OFF, A0, A1, A2, LOAD_PRE, SHIFT_PRE)                        \
   "ldr %[wa], [%[x1], #" OFF "+4]\n\t" LOAD_PRE "ldr %[wb], [%[x1], #" OFF             \
   "+12]\n\t"                                                                           \
@@ -465,17 +657,7 @@ struct RowLoopState {
   "]\n\t"                                                                              \
   "ssat %[" A1 "], #8, %[" A1                                                          \
   "]\n\t"                                                                              \
-  "ssat %[" A2 "], #8, %[" A2                                                          \
-  "]\n\t"                                                                              \
-  "ldr %[wa], [%[st], #16]\n\t"                                                        \
-  "ldr %[wb], [%[st], #20]\n\t"                                                        \
-  "strb %[" A0                                                                         \
-  "], [%[c]]\n\t"                                                                      \
-  "strb %[" A1                                                                         \
-  "], [%[c], %[wa]]\n\t"                                                               \
-  "strb %[" A2                                                                         \
-  "], [%[c], %[wb]]\n\t"                                                               \
-  "add %[c], %[c], #1\n\t"
+  "ssat %[" A2 "], #8, %[" A2 "]\n\t"
 
 #define KILN_ROWS_LOAD_PRE(OFF) "ldr %[x2], [%[x1], #" OFF "+8]\n\t"
 #define KILN_ROWS_SHIFT_PRE(A0, A1, A2) \
@@ -485,64 +667,122 @@ struct RowLoopState {
   "], %[x2]\n\t"                        \
   "asr %[" A2 "], %[" A2 "], %[x2]\n\t"
 
-// Per pass: the biases start the accumulators, the multiply (four groups per loop pass, the first
-// pass entered at the group that leaves a multiple of four), both channels' output steps, then
-// the state moves to the next row pair.
-#define KILN_ROWS_LOOP(LOAD_PRE0, SHIFT_PRE0, LOAD_PRE1, SHIFT_PRE1) \
-  "0:\n\t"                                                                             \
-  "ldr %[x1], [%[st], #8]\n\t"                                                         \
-  "ldr %[c], [%[st], #4]\n\t"                                                          \
-  "ldr %[x0], [%[st], #28]\n\t"                                                        \
-  "ldr %[a0], [%[x1], #0]\n\t"                                                         \
-  "ldr %[b0], [%[x1], #20]\n\t"                                                        \
-  "mov %[a1], %[a0]\n\t"                                                               \
-  "mov %[a2], %[a0]\n\t"                                                               \
-  "mov %[b1], %[b0]\n\t"                                                               \
-  "mov %[b2], %[b0]\n\t"                                                               \
-  "cmp %[x0], #0\n\t"                                                                  \
-  "beq 1f\n\t"                                                                          \
-  "cmp %[x0], #2\n\t"                                                                  \
-  "beq 3f\n\t"                                                                          \
-  "cmp %[x0], #3\n\t"                                                                  \
-  "beq 2f\n\t"                                                                          \
-  "b 4f\n"                                                                             \
-  "1:\n\t" KILN_ROWS_STEP KILN_ROWS_STEP                                               \
-  "2:\n\t" KILN_ROWS_STEP KILN_ROWS_STEP                                               \
-  "3:\n\t" KILN_ROWS_STEP KILN_ROWS_STEP                                               \
-  "4:\n\t" KILN_ROWS_STEP KILN_ROWS_STEP                                               \
-  "ldr %[x0], [%[st], #0]\n\t"                                                         \
-  "cmp %[c], %[x0]\n\t"                                                                \
-  "bne 1b\n\t"                                                                         \
-  "ldr %[x1], [%[st], #8]\n\t"                                                         \
-  "ldr %[c], [%[st], #12]\n\t"                                                         \
-  KILN_ROWS_REQUANT("0", "a0", "a1", "a2", LOAD_PRE0, SHIFT_PRE0)                      \
-  KILN_ROWS_REQUANT("20", "b0", "b1", "b2", LOAD_PRE1, SHIFT_PRE1)                     \
-  "add %[x1], %[x1], #40\n\t"                                                          \
-  "ldr %[x0], [%[st], #24]\n\t"                                                        \
-  "str %[x1], [%[st], #8]\n\t"                                                         \
-  "str %[c], [%[st], #12]\n\t"                                                         \
-  "cmp %[x1], %[x0]\n\t"                                                               \
-  "bne 0b\n\t"
+// On entry: the state to the stack, the column end into %[st], and the address where each pass
+// enters the multiply (eight groups per loop pass; the first pass does groups % 8 of them, or
+// eight) computed once, with the Thumb bit set for the jump. Per pass: the biases start the
+// accumulators, a jump to that address, the multiply, both channels' output steps, the two
+// channels' bytes of each pixel stored as one halfword, then the state moves to the next row pair.
+#define KILN_ROWS_LOOP(LOAD_PRE0, SHIFT_PRE0, LOAD_PRE1, SHIFT_PRE1, HEAD) \
+  "sub sp, sp, #32\n\t"                                                                  \
+  "ldr %[x0], [%[st], #4]\n\t"                                                           \
+  "str %[x0], [sp, #4]\n\t"                                                              \
+  "ldr %[x0], [%[st], #8]\n\t"                                                           \
+  "str %[x0], [sp, #8]\n\t"                                                              \
+  "ldr %[x0], [%[st], #12]\n\t"                                                          \
+  "str %[x0], [sp, #12]\n\t"                                                             \
+  "ldr %[x0], [%[st], #16]\n\t"                                                          \
+  "str %[x0], [sp, #16]\n\t"                                                             \
+  "ldr %[x0], [%[st], #20]\n\t"                                                          \
+  "str %[x0], [sp, #20]\n\t"                                                             \
+  "ldr %[x0], [%[st], #24]\n\t"                                                          \
+  "str %[x0], [sp, #24]\n\t"                                                             \
+  "ldr %[x0], [%[st], #28]\n\t"                                                          \
+  "ldr %[st], [%[st], #0]\n\t"                                                           \
+  "adr.w %[x1], 1f\n\t"                                                                  \
+  "add %[x1], %[x1], %[x0]\n\t"                                                          \
+  "orr %[x1], %[x1], #1\n\t"                                                             \
+  "str %[x1], [sp, #28]\n\t"                                                             \
+  "ldr %[x1], [sp, #8]\n"                                                                \
+  "0:\n\t"                                                                               \
+  "ldr %[c], [sp, #4]\n\t"                                                               \
+  "ldr %[a0], [%[x1], #0]\n\t"                                                           \
+  "ldr %[b0], [%[x1], #20]\n\t" HEAD                                                     \
+  "1:\n\t" KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP      \
+      KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP          \
+          KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP      \
+              KILN_ROWS_STEP                                                              \
+  ".if . - 1b - 704\n\t"                                                                  \
+  ".error \"conv2d_fast: the entry offsets assume 44-byte steps\"\n\t"                     \
+  ".endif\n\t"                                                                            \
+  "cmp %[c], %[st]\n\t"                                                                  \
+  "bne 1b\n\t"                                                                           \
+  "ldr %[x1], [sp, #8]\n\t"                                                              \
+  "ldr %[c], [sp, #12]\n\t" KILN_ROWS_REQUANT("0", "a0", "a1", "a2", LOAD_PRE0,          \
+                                               SHIFT_PRE0)                               \
+      KILN_ROWS_REQUANT("20", "b0", "b1", "b2", LOAD_PRE1, SHIFT_PRE1)                   \
+  "bfi %[a0], %[b0], #8, #8\n\t"                                                         \
+  "bfi %[a1], %[b1], #8, #8\n\t"                                                         \
+  "bfi %[a2], %[b2], #8, #8\n\t"                                                         \
+  "ldr %[wa], [sp, #16]\n\t"                                                             \
+  "ldr %[wb], [sp, #20]\n\t"                                                             \
+  "strh %[a0], [%[c]]\n\t"                                                               \
+  "strh %[a1], [%[c], %[wa]]\n\t"                                                        \
+  "strh %[a2], [%[c], %[wb]]\n\t"                                                        \
+  "add %[c], %[c], #2\n\t"                                                               \
+  "add %[x1], %[x1], #40\n\t"                                                            \
+  "ldr %[x0], [sp, #24]\n\t"                                                             \
+  "str %[x1], [sp, #8]\n\t"                                                              \
+  "str %[c], [sp, #12]\n\t"                                                              \
+  "cmp %[x1], %[x0]\n\t"                                                                 \
+  "bne 0b\n\t"                                                                           \
+  "add sp, sp, #32\n\t"
 
 #define KILN_ROWS_OPERANDS                                                          \
   : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [b0] "=&r"(b0), [b1] "=&r"(b1),        \
     [b2] "=&r"(b2), [wa] "=&r"(wa), [wb] "=&r"(wb), [x0] "=&r"(x0), [x1] "=&r"(x1),        \
-    [x2] "=&r"(x2), [c] "=&r"(c), [f] "+r"(f)                                              \
-  : [st] "r"(st)                                                                           \
+    [x2] "=&r"(x2), [c] "=&r"(c), [f] "+r"(f), [st] "+r"(state)                            \
+  :                                                                                        \
   : "cc", "memory"
 
-template <bool kPreShift>
-inline const int32_t* row_pairs3(RowLoopState* st, const int32_t* f) {
+// How a row pair's multiply starts, the biases in a0 and b0. Where the group count is a multiple
+// of eight, the biases are copied to the other accumulators and every loop pass is whole.
+// Otherwise the first step adds its products to the biases as it starts the accumulators (a0
+// and b0 last), and the jump to the entry address leaves the other 2 * groups - 1 steps.
+#define KILN_ROWS_HEAD_WHOLE \
+  "mov %[a1], %[a0]\n\t"     \
+  "mov %[a2], %[a0]\n\t"     \
+  "mov %[b1], %[b0]\n\t"     \
+  "mov %[b2], %[b0]\n\t"
+#define KILN_ROWS_HEAD_ENTER             \
+  "ldr %[wa], [%[f]], #4\n\t"            \
+  "ldr %[wb], [%[f]], #4\n\t"            \
+  "ldr %[x0], [%[c]], #4\n\t"            \
+  "ldr %[x1], [%[c]], #4\n\t"            \
+  "ldr %[x2], [%[c]], #4\n\t"            \
+  "smlad %[a1], %[wa], %[x1], %[a0]\n\t" \
+  "smlad %[a2], %[wa], %[x2], %[a0]\n\t" \
+  "smlad %[a0], %[wa], %[x0], %[a0]\n\t" \
+  "smlad %[b1], %[wb], %[x1], %[b0]\n\t" \
+  "smlad %[b2], %[wb], %[x2], %[b0]\n\t" \
+  "smlad %[b0], %[wb], %[x0], %[b0]\n\t" \
+  "ldr pc, [sp, #28]\n"
+
+template <bool kPreShift, bool kWholeLoops>
+__attribute__((always_inline)) inline const int32_t* row_pairs3(RowLoopState* st,
+                                                                const int32_t* f) {
   int32_t a0, a1, a2, b0, b1, b2, wa, wb, x0, x1, x2;
   const int32_t* c;
-  if (kPreShift) {
+  uintptr_t state = reinterpret_cast<uintptr_t>(st);  // holds the column end inside the block
+  if (kPreShift && kWholeLoops) {
     __asm__ volatile(KILN_ROWS_LOOP(KILN_ROWS_LOAD_PRE("0"), KILN_ROWS_SHIFT_PRE("a0", "a1", "a2"),
-                                    KILN_ROWS_LOAD_PRE("20"), KILN_ROWS_SHIFT_PRE("b0", "b1", "b2"))
-                         KILN_ROWS_OPERANDS);
+                                    KILN_ROWS_LOAD_PRE("20"), KILN_ROWS_SHIFT_PRE("b0", "b1", "b2"),
+                                    KILN_ROWS_HEAD_WHOLE) KILN_ROWS_OPERANDS);
+  } else if (kPreShift) {
+    __asm__ volatile(KILN_ROWS_LOOP(KILN_ROWS_LOAD_PRE("0"), KILN_ROWS_SHIFT_PRE("a0", "a1", "a2"),
+                                    KILN_ROWS_LOAD_PRE("20"), KILN_ROWS_SHIFT_PRE("b0", "b1", "b2"),
+                                    KILN_ROWS_HEAD_ENTER) KILN_ROWS_OPERANDS);
+  } else if (kWholeLoops) {
+    __asm__ volatile(KILN_ROWS_LOOP("", "", "", "", KILN_ROWS_HEAD_WHOLE) KILN_ROWS_OPERANDS);
   } else {
-    __asm__ volatile(KILN_ROWS_LOOP("", "", "", "") KILN_ROWS_OPERANDS);
+    __asm__ volatile(KILN_ROWS_LOOP("", "", "", "", KILN_ROWS_HEAD_ENTER) KILN_ROWS_OPERANDS);
   }
   return f;
+}
+// The same out of line (one copy of each variant; a call costs about what the spills around an
+// inlined block would).
+template <bool kPreShift, bool kWholeLoops>
+__attribute__((noinline)) const int32_t* row_pairs3_call(RowLoopState* st, const int32_t* f) {
+  return row_pairs3<kPreShift, kWholeLoops>(st, f);
 }
 #undef KILN_ROWS_STEP
 #undef KILN_ROWS_REQUANT
@@ -550,6 +790,16 @@ inline const int32_t* row_pairs3(RowLoopState* st, const int32_t* f) {
 #undef KILN_ROWS_SHIFT_PRE
 #undef KILN_ROWS_LOOP
 #undef KILN_ROWS_OPERANDS
+#undef KILN_ROWS_HEAD_WHOLE
+#undef KILN_ROWS_HEAD_ENTER
+
+// Bytes of the 16-step loop the first pass skips (a step is eleven 32-bit instructions, 44
+// bytes): 0 for a multiple of eight groups (whole passes), else those that leave the
+// 2 * groups - 1 steps after the head's first one.
+inline int32_t entry_skip(int32_t groups) {
+  if ((groups & 7) == 0) return 0;
+  return (16 - ((2 * groups - 1) & 15)) * 44;
+}
 
 template <bool kPreShift>
 struct RowPairLoop<3, PackedFilter, TableRequant<true, kPreShift> > {
@@ -564,11 +814,15 @@ struct RowPairLoop<3, PackedFilter, TableRequant<true, kPreShift> > {
     st.step1 = steps.step1;
     st.step2 = steps.step2;
     st.table_end = requant.table + (rows & ~1);
-    st.entry_groups = groups & 3;
-    f = row_pairs3<kPreShift>(&st, f);
+    st.entry_skip = entry_skip(groups);
+    if (st.entry_skip == 0)
+      f = row_pairs3_call<kPreShift, true>(&st, f);
+    else
+      f = row_pairs3_call<kPreShift, false>(&st, f);
     return true;
   }
 };
+
 #endif
 
 // Every filter row times the P columns, two rows at a time, the results stored to `out` (the
@@ -606,6 +860,68 @@ void multiply_rows(const ConvGeometry& g, const Filter& filter, const Requant& r
   }
 }
 
+// The whole passes of layers with an even row count that are pointwise with stride 1 and whole
+// groups, or of 3x3 windows of three channels: the columns and the hand-scheduled row loop alone,
+// the per-pass set-up of multiply_rows done once. Returns the pixels done (from the first), 0
+// where there is no such code.
+template <int P, typename Filter, typename Requant>
+struct TablePasses {
+  static int32_t run(const ConvGeometry&, const int8_t*, int32_t, const Filter&, const Requant&,
+                     const ShortRowWindows&, int8_t*, int32_t*, int8_t*) {
+    return 0;
+  }
+};
+
+template <bool kPreShift>
+struct TablePasses<3, PackedFilter, TableRequant<true, kPreShift> > {
+  static int32_t run(const ConvGeometry& g, const int8_t* input, int32_t input_offset,
+                     const PackedFilter& filter, const TableRequant<true, kPreShift>& requant,
+                     const ShortRowWindows& windows, int8_t* window, int32_t* cols,
+                     int8_t* output) {
+    const int32_t rows = g.out.c, groups = g.groups, channels = g.in.c;
+    const bool pointwise =
+        g.direct && g.win.stride_h == 1 && g.win.stride_w == 1 && (g.depth & 3) == 0;
+    const bool rgb = !g.direct && g.filter.h == 3 && g.row_bytes == 9 && g.win.dilation_w == 1 &&
+                     g.max_origin_x >= 0 && g.max_origin_y >= 0;
+    if (!(pointwise || rgb) || rows < 2 || (rows & 1) != 0) return 0;
+    const int32_t passes = g.out.n * g.out.h * g.out.w / 3;
+    const int32_t offsets = offset_pair(input_offset);
+#if KILN_CONV_ASM
+    RowLoopState st;
+    st.col_end = cols + 6 * groups;
+    st.cols = cols;
+    st.step1 = rows;
+    st.step2 = 2 * rows;
+    st.table_end = requant.table + rows;
+    st.entry_skip = entry_skip(groups);
+#else
+    const PixelSteps steps = {rows, 2 * rows};
+#endif
+    const int8_t* src = input;  // the pointwise passes' first input pixel
+    const int32_t src_step = pointwise ? 3 * channels : 0;
+    int8_t* out = output;
+    PixelCursor at = {0, 0, 0};
+    for (int32_t q = 0; q < passes; ++q, src += src_step, out += 3 * rows) {
+      if (pointwise) {
+        widen_consecutive<3>(src, channels, groups, offsets, cols);
+      } else if (!pass_3x3x3<3>(windows, g.out, offsets, cols, at)) {
+        short_row_columns<3>(g, windows, input_offset, 3, window, cols, at);
+      }
+#if KILN_CONV_ASM
+      st.table = requant.table;
+      st.out = out;
+      if (st.entry_skip == 0)
+        row_pairs3_call<kPreShift, true>(&st, filter.data);
+      else
+        row_pairs3_call<kPreShift, false>(&st, filter.data);
+#else
+      multiply_rows<3>(g, filter, requant, cols, out, steps);
+#endif
+    }
+    return 3 * passes;
+  }
+};
+
 // Every output pixel, P at a time in memory order: the P windows are read before anything of
 // those pixels is written. Past the last pixel the columns repeat the last one and its results
 // are stored over it again (the same values).
@@ -621,10 +937,26 @@ void convolve(const ConvGeometry& g, const int8_t* input, int32_t input_offset,
   const bool consecutive = g.direct && g.win.stride_h == 1 && g.win.stride_w == 1;
   const int32_t channels = g.in.c, full_groups = g.depth >> 2, rest = g.depth & 3;
   const int32_t offsets = offset_pair(input_offset);
+  const bool short_rows = !g.direct && (g.row_bytes & 3) != 0 && g.row_bytes <= 12 &&
+                          g.win.dilation_w == 1 && g.max_origin_x >= 0 && g.max_origin_y >= 0;
+  const ShortRowWindows windows = {
+      input,          g.input_end, g.in.h,       g.in.w,         g.in.c,         g.win.stride_h,
+      g.win.stride_w, g.win.pad_h, g.win.pad_w,  g.max_origin_x, g.max_origin_y, g.word_reach,
+      g.filter.h,     g.row_bytes, g.row_stride, g.groups,       g.filter.w,     g.win.dilation_h};
+  const bool windows_3x3x3 = short_rows && g.filter.h == 3 && g.row_bytes == 9;
   PixelCursor at = {0, 0, 0};
-  for (int32_t p = 0; p < pixels; p += P) {
+  const int32_t done = TablePasses<P, Filter, Requant>::run(g, input, input_offset, filter, requant,
+                                                            windows, window, cols, output);
+  if (done > 0) {  // the cursor at pixel `done`, for the windows after it
+    at.x = done % g.out.w;
+    at.y = done / g.out.w % g.out.h;
+    at.n = done / (g.out.w * g.out.h);
+  }
+  for (int32_t p = done; p < pixels; p += P) {
     const int32_t count = pixels - p < P ? pixels - p : P;
-    if (consecutive) {
+    if (consecutive && count == P && rest == 0) {
+      widen_consecutive<P>(input + p * channels, channels, full_groups, offsets, cols);
+    } else if (consecutive) {
       for (int32_t i = 0; i < count; ++i) {
         const int8_t* src = input + (p + i) * channels;
         widen_groups_interleaved(src, full_groups, offsets, P, cols + i);
@@ -632,6 +964,9 @@ void convolve(const ConvGeometry& g, const int8_t* input, int32_t input_offset,
           widen_partial_group(src + 4 * full_groups, rest, input_offset, P,
                               cols + i + 2 * full_groups * P);
       }
+    } else if (short_rows) {
+      if (!(windows_3x3x3 && count == P && pass_3x3x3<P>(windows, g.out, offsets, cols, at)))
+        short_row_columns<P>(g, windows, input_offset, count, window, cols, at);
     } else {
       for (int32_t i = 0; i < count; ++i) {
         column_of<P>(g, at, input, input_offset, window, cols + i);

@@ -17,6 +17,9 @@
 //
 // 3x3 layers with stride 1 and dilation 1 whose output lines are long enough run the
 // channel-planar path of depthwise_planar.h instead (SMLAD over 16-bit widened input lines).
+// The other 3x3 layers with dilation 1 (stride 2, short lines) run the padded path: each channel
+// quad's input is copied into rows padded with the input zero point, so that one unrolled,
+// border-free window loop computes every output pixel.
 //
 // Other depth multipliers, activation ranges beyond int8, or requantization parameters outside
 // the fast range run the reference kernels.
@@ -44,9 +47,11 @@ Status depthwise_conv2d_int8_fast(const DepthwiseConv2DParams& params,
                                   const int32_t* bias, const Shape4& output_shape, int8_t* output,
                                   void* scratch);
 
-// Scratch bytes of depthwise_conv2d_int8_in_place_fast: the table plus the larger of four output
-// channel planes, 4 * OH * OW bytes, and the channel-planar path's widened lines
-// (depthwise_planar_scratch_bound) (0 for invalid shapes).
+// Scratch bytes of depthwise_conv2d_int8_in_place_fast: the table plus the largest of four output
+// channel planes, 4 * OH * OW bytes, the channel-planar path's widened lines
+// (depthwise_planar_scratch_bound) and the padded path's rows: three rows of 4 * (2 * OW + 1)
+// bytes, or for maps of at most 144 outputs that the planar path leaves, the whole padded plane
+// of stride 2, 4 * (2 * OH + 1) * (2 * OW + 1) bytes (0 for invalid shapes).
 size_t depthwise_conv2d_int8_in_place_fast_scratch_bytes(const Shape4& output_shape);
 
 // Arguments as for depthwise_conv2d_int8_in_place (`data` holds the input on entry and the

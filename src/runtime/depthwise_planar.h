@@ -13,9 +13,9 @@
 // input: output pixel q of channel c replaces input pixel q of channel c only, and the plan
 // checks that every input line is widened before its bytes are overwritten.
 //
-// Measured on the M4 (QEMU cycle model), lines of fewer than 12 outputs and stride 2 (where the
-// widening of four times as many inputs costs more than the pairs save) gain nothing; those
-// layers keep the quad kernel of depthwise_conv2d_fast.cpp.
+// Measured on the M4 (QEMU cycle model), lines of fewer than 16 outputs and stride 2 (where the
+// widening of four times as many inputs costs more than the pairs save) run faster on the
+// padded quad path of depthwise_conv2d_fast.cpp; those layers stay there.
 #ifndef KILN_RUNTIME_DEPTHWISE_PLANAR_H_
 #define KILN_RUNTIME_DEPTHWISE_PLANAR_H_
 

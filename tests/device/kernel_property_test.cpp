@@ -54,6 +54,7 @@ constexpr KernelCheck kKernels[] = {
     {"conv2d_float", 300, 0.4},
     {"depthwise_conv2d_float", 300, 0.3},
     {"fully_connected_float", 300, 0.5},
+    {"depthwise_conv2d_int8_in_place_fast_padded", 300, 0.6},
 };
 
 // The runtime sources the firmware links (the kernels under test, their references and what

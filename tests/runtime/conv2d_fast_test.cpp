@@ -200,6 +200,78 @@ TEST(Conv2DFast, FirstLayerShapes) {
   }
 }
 
+// A random layer with the given filter window and input depth, and per-channel requantization
+// where every fourth channel has a zero multiplier (a pruned channel).
+RandomConv layer_with(uint32_t seed, int filter_h, int filter_w, int depth, bool allow_padding) {
+  RandomConv conv(seed);
+  std::mt19937 gen(seed + 99);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(gen); };
+  Window2D& w = conv.params.window;
+  w.stride_h = pick(1, 2);
+  w.stride_w = pick(1, 2);
+  w.dilation_h = pick(0, 3) == 0 ? 2 : 1;
+  w.dilation_w = 1;
+  const int span_h = (filter_h - 1) * w.dilation_h, span_w = filter_w - 1;
+  w.pad_h = allow_padding ? pick(0, span_h) : 0;
+  w.pad_w = allow_padding ? pick(0, span_w) : 0;
+  conv.input = {pick(1, 2), pick(span_h + 1, span_h + 9), pick(span_w + 1, span_w + 12), depth};
+  conv.filter = {pick(1, 12), filter_h, filter_w, depth};
+  const int extra_h = allow_padding ? pick(0, w.pad_h) : 0;
+  const int extra_w = allow_padding ? pick(0, w.pad_w) : 0;
+  conv.output = {conv.input.n, (conv.input.h + w.pad_h + extra_h - span_h - 1) / w.stride_h + 1,
+                 (conv.input.w + w.pad_w + extra_w - span_w - 1) / w.stride_w + 1, conv.filter.n};
+  const size_t rows = static_cast<size_t>(conv.filter.n);
+  conv.input_data = random_int8(elements(conv.input), seed + 1);
+  conv.filter_data = random_int8(elements(conv.filter), seed + 2);
+  conv.bias = random_int32(rows, seed + 3, -300000, 300000);
+  conv.multiplier = random_int32(rows, seed + 4, 1 << 30, INT32_MAX);
+  conv.shift = random_int32(rows, seed + 5, -24, -1);
+  for (size_t c = 0; c < rows; c += 4) {
+    conv.multiplier[c] = 0;
+    conv.shift[c] = 0;
+  }
+  return conv;
+}
+
+TEST(Conv2DFast, ThreeByThreeWindowsOfThreeChannels) {
+  // The first layer of the person model, whose columns are gathered from nine words per pixel
+  // (groups straddling rows assembled by shifts) inside the input and through a padded copy at
+  // its edges, with and without padding, strides 1-2 and row dilation; the input vectors are
+  // exactly sized, so a word read past the input shows under the address sanitizer. The odd
+  // seeds draw other row lengths (filter widths 1-5 of 2-6 channels), among them short rows of
+  // up to 12 bytes that are not whole groups (the general gathering path).
+  for (uint32_t seed = 0; seed < 160; ++seed) {
+    const bool rgb = seed % 2 == 0;
+    const int filter_w = rgb ? 3 : 1 + static_cast<int>(seed % 5);
+    const int depth = rgb ? 3 : 2 + static_cast<int>(seed % 7) % 5;
+    RandomConv conv = layer_with(seed * 11 + 7, 3, filter_w, depth, seed % 3 != 0);
+    const std::vector<int8_t> expected = conv.reference();
+    ASSERT_EQ(conv.fast(), expected) << "seed " << seed;
+    ASSERT_EQ(conv.fast_packed(), expected) << "seed " << seed;
+  }
+}
+
+TEST(Conv2DFast, SmallDepthLayers) {
+  // Input depths 1..40 (whole groups and 1-3 values over), as 1x1 layers with stride 1 (the
+  // consecutive-pixel columns) or 2, and as 2x2 windows with padding.
+  for (int depth = 1; depth <= 40; ++depth) {
+    for (int kind = 0; kind < 3; ++kind) {
+      const uint32_t seed = static_cast<uint32_t>(depth * 3 + kind) * 13 + 1;
+      RandomConv conv =
+          kind == 2 ? layer_with(seed, 2, 2, depth, true) : layer_with(seed, 1, 1, depth, false);
+      if (kind == 0) {
+        conv.params.window.stride_h = conv.params.window.stride_w = 1;
+        conv.params.window.dilation_h = 1;
+        conv.output.h = conv.input.h;
+        conv.output.w = conv.input.w;
+      }
+      const std::vector<int8_t> expected = conv.reference();
+      ASSERT_EQ(conv.fast(), expected) << "depth " << depth << " kind " << kind;
+      ASSERT_EQ(conv.fast_packed(), expected) << "depth " << depth << " kind " << kind;
+    }
+  }
+}
+
 TEST(Conv2DFast, PackedRejectsGroupedFilters) {
   RandomConv grouped(4);
   grouped.input = {1, 5, 5, 6};

@@ -236,6 +236,72 @@ TEST(DepthwiseConv2DFast, InPlacePlanarMatchesTheReference) {
   EXPECT_GT(by_columns, 20);
 }
 
+// A 3x3 layer with dilation 1 of the padded quad path's kind (stride 2 in either direction, or
+// lines too short for the planar path): small maps, whose whole padded plane fits in the
+// scratch, and larger ones, which fill the padded rows in chunks; SAME, VALID or uneven
+// padding; any channel count (the channels beyond the last quad take the other kernel) and one
+// or two batches; right shifts of up to 31 (pre-shifted requantization included); full or
+// narrowed activation ranges.
+RandomDepthwise padded_layer(uint32_t seed) {
+  RandomDepthwise conv(seed, 1, /*filter_size=*/3, /*channels=*/1 + static_cast<int>(seed % 23));
+  std::mt19937 gen(seed + 200);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(gen); };
+  Window2D& w = conv.params.window;
+  w.dilation_h = w.dilation_w = 1;
+  w.stride_h = pick(1, 2);
+  w.stride_w = pick(1, 2);
+  const bool large = pick(0, 2) == 0;
+  conv.input.n = pick(1, 2);
+  conv.input.h = large ? pick(20, 48) : pick(1, 13);
+  conv.input.w = large ? pick(20, 48) : pick(1, 13);
+  const int kind = pick(0, 2);  // SAME, VALID, uneven
+  auto out_size = [&](int in, int stride) {
+    return kind == 0 ? (in + stride - 1) / stride : (in - 3) / stride + 1;
+  };
+  auto pad = [&](int in, int out, int stride) {
+    return kind == 0 ? std::max(0, ((out - 1) * stride + 3 - in) / 2) : 0;
+  };
+  conv.input.h = std::max(conv.input.h, kind == 1 ? 3 : 1);
+  conv.input.w = std::max(conv.input.w, kind == 1 ? 3 : 1);
+  conv.output = {conv.input.n, out_size(conv.input.h, w.stride_h),
+                 out_size(conv.input.w, w.stride_w), conv.input.c};
+  w.pad_h = pad(conv.input.h, conv.output.h, w.stride_h);
+  w.pad_w = pad(conv.input.w, conv.output.w, w.stride_w);
+  if (kind == 2) {
+    // Up to two padding lines per side, the output no larger than the input.
+    w.pad_h = pick(0, 2);
+    w.pad_w = pick(0, 2);
+    conv.input.h = std::max(conv.input.h, 3);
+    conv.input.w = std::max(conv.input.w, 3);
+    conv.output.h = (conv.input.h + w.pad_h + pick(0, 2 - w.pad_h) - 3) / w.stride_h + 1;
+    conv.output.w = (conv.input.w + w.pad_w + pick(0, 2 - w.pad_w) - 3) / w.stride_w + 1;
+  }
+  conv.input_data = random_int8(elements(conv.input), seed + 1);
+  conv.shift = random_int32(static_cast<size_t>(conv.output.c), seed + 5, -31, -1);
+  return conv;
+}
+
+TEST(DepthwiseConv2DFast, InPlacePaddedMatchesTheReference) {
+  int checked = 0, large = 0, stride2 = 0, ragged = 0, batches = 0, narrow = 0;
+  for (uint32_t seed = 0; seed < 600; ++seed) {
+    const RandomDepthwise conv = padded_layer(seed * 43 + 9);
+    if (conv.output.h * conv.output.w > conv.input.h * conv.input.w) continue;  // not in place
+    ASSERT_EQ(conv.fast_in_place(), conv.reference()) << "seed " << seed;
+    ++checked;
+    large += conv.output.h * conv.output.w > 144;
+    stride2 += conv.params.window.stride_h == 2 || conv.params.window.stride_w == 2;
+    ragged += conv.input.c % 4 != 0;
+    batches += conv.input.n > 1;
+    narrow += conv.params.act_min > -128 || conv.params.act_max < 127;
+  }
+  EXPECT_GT(checked, 450);
+  EXPECT_GT(large, 60);
+  EXPECT_GT(stride2, 200);
+  EXPECT_GT(ragged, 200);
+  EXPECT_GT(batches, 150);
+  EXPECT_GT(narrow, 50);
+}
+
 TEST(DepthwiseConv2DFast, HandCheckedQuad) {
   // A 1x1 window over four channels: acc_c = (x_c + 1) * w_c + bias_c = 7, -6, -3, -5. The
   // multiplier 2^30 halves rounding half up (3.5 -> 4, -3, -1.5 -> -1, -2.5 -> -2), shift -1

@@ -114,6 +114,11 @@ struct BlockSummary {
   uint64_t next = 0;   // address just past the last instruction
   Counts counts;       // the whole block
   std::vector<BlockEvent> events;
+  // The first instruction is a single load/store charged in full, the last one a single
+  // load/store: QEMU also ends blocks where the code does not branch (at 1 KiB boundaries, for
+  // one), and there the pipelining of two neighbouring loads/stores must carry across.
+  bool first_pipelines = false;
+  bool last_pipelines = false;
 };
 
 struct CallSample {
@@ -133,6 +138,7 @@ struct State {
   // Execution state: one vCPU, callbacks run in guest order.
   Counts total;
   uint64_t previous_next = ~uint64_t{0};
+  bool previous_last_pipelines = false;
   Counts at_begin;
   bool inside = false;
   Counts region;
@@ -219,12 +225,22 @@ void on_event(const BlockEvent& e, const Counts& totals_before_block) {
 void on_block_exec(unsigned int /*vcpu*/, void* userdata) {
   State& s = *g_state;
   const BlockSummary& b = *static_cast<const BlockSummary*>(userdata);
-  if (b.start != s.previous_next) ++s.total.taken_branches;
+  const bool fall_through = b.start == s.previous_next;
+  if (!fall_through) ++s.total.taken_branches;
   s.previous_next = b.next;
+  // A load/store right after one that ended the previous block (no branch between) pipelines
+  // with it: its first cycle, charged by the block's static count, is taken back.
+  const bool joined = fall_through && s.previous_last_pipelines && b.first_pipelines;
+  s.previous_last_pipelines = b.last_pipelines;
   // Events see the totals before this block including the branch that entered it: that branch
   // belongs to the instructions ahead of the block's first instruction.
-  for (const BlockEvent& e : b.events) on_event(e, s.total);
+  for (const BlockEvent& e : b.events) {
+    Counts before = s.total;
+    if (joined && e.before.instructions > 0) before.cycles -= 1;
+    on_event(e, before);
+  }
   s.total.add(b.counts);
+  if (joined) s.total.cycles -= 1;
 }
 
 // BL (32-bit) or BLX register (16-bit): the instructions that make a call.
@@ -255,6 +271,10 @@ void on_translate(qemu_plugin_id_t /*id*/, struct qemu_plugin_tb* tb) {
   }
   std::vector<uint32_t> cycles(n);
   kiln::profile::straight_line_cycles(timings.data(), n, cycles.data());
+  if (n > 0) {
+    summary->first_pipelines = timings[0].pipelines && cycles[0] > 1;
+    summary->last_pipelines = timings[n - 1].pipelines;
+  }
 
   for (size_t i = 0; i < n; ++i) {
     const uint64_t a = addresses[i];

@@ -80,7 +80,8 @@ constexpr bool is_thumb32(uint16_t first) {
 InsnTiming classify_thumb(uint16_t first, uint16_t second);
 
 // Cycles of each instruction of a straight-line run (a translation block) under the model, not
-// counting taken-branch refills: applies the load/store pipelining between neighbours.
+// counting taken-branch refills: applies the load/store pipelining between neighbours. (The
+// plugin carries the pipelining across blocks that QEMU ends without a branch.)
 void straight_line_cycles(const InsnTiming* insns, size_t count, uint32_t* cycles_out);
 
 }  // namespace kiln::profile

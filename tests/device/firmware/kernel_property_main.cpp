@@ -454,16 +454,30 @@ struct DepthwiseLayer {
 // in_place: output no larger than the input and depth multiplier 1. planar: a 3x3, stride 1
 // layer with lines long enough for the channel-planar path (wide, or tall with the width kept).
 // `small` keeps channel counts down for the float buffers.
-DepthwiseLayer depthwise_layer(Random& r, bool in_place, bool planar, bool small) {
+// padded: a 3x3 layer with dilation 1 of the padded quad path's kind (in place, strides 1 or 2,
+// small maps or larger ones that fill the padded rows in chunks).
+DepthwiseLayer depthwise_layer(Random& r, bool in_place, bool planar, bool small,
+                               bool padded = false) {
   DepthwiseLayer L;
   L.params.depth_multiplier = in_place || !r.chance(6) ? 1 : r.pick(2, 3);
   const int32_t channels = r.pick(1, small ? 16 : (r.chance(4) ? (r.chance(3) ? 64 : 40) : 19));
   Axis h, w;
   PadMode mode;
-  if (planar) {
+  if (padded) {
+    const bool large = r.chance(4);
+    const int32_t most = channels > 19 ? 24 : 40;  // within the tensor buffers
+    h.in = large ? r.pick(16, most) : r.pick(1, 14);
+    w.in = large ? r.pick(16, most) : r.pick(1, 14);
+    h.k = w.k = 3;
+    h.stride = r.pick(1, 2);
+    w.stride = r.pick(1, 2);
+    h.dilation = w.dilation = 1;
+    mode = r.chance(2) ? kSame : (r.chance(2) ? kValid : kShrinking);
+  } else if (planar) {
     const bool tall = r.chance(3);
-    h.in = tall ? r.pick(12, 24) : r.pick(3, 12);
-    w.in = tall ? r.pick(3, 11) : r.pick(12, 24);
+    // Lines of at least 16 outputs: shorter ones take the padded quad path.
+    h.in = tall ? r.pick(16, 24) : r.pick(3, 12);
+    w.in = tall ? r.pick(3, 11) : r.pick(16, 24);
     h.k = w.k = 3;
     h.stride = w.stride = 1;
     h.dilation = w.dilation = 1;
@@ -502,7 +516,8 @@ DepthwiseLayer depthwise_layer(Random& r, bool in_place, bool planar, bool small
   L.params.input_offset = r.pick(-127, 128);
   L.params.output_offset = r.pick(-128, 127);
   activation_range(r, &L.params.act_min, &L.params.act_max);
-  L.draw = planar && !r.chance(6) ? (r.chance(2) ? kTable : kPreShift) : requant_draw(r);
+  L.draw =
+      (planar || padded) && !r.chance(6) ? (r.chance(2) ? kTable : kPreShift) : requant_draw(r);
   L.has_bias = !r.chance(5);
   return L;
 }
@@ -523,12 +538,14 @@ bool depthwise_sizes_fit(const DepthwiseLayer& L) {
 }
 
 // Which depthwise kernel a loop checks against depthwise_conv2d_int8.
-// kDepthwisePlanar is the fast in-place kernel on layers shaped for its channel-planar path.
+// kDepthwisePlanar is the fast in-place kernel on layers shaped for its channel-planar path,
+// kDepthwisePadded on layers shaped for its padded quad path.
 enum DepthwiseKernel {
   kDepthwiseFast = 0,
   kDepthwiseInPlaceFast = 1,
   kDepthwisePlanar = 2,
-  kDepthwiseInPlace = 3
+  kDepthwiseInPlace = 3,
+  kDepthwisePadded = 4
 };
 
 void run_depthwise(Tally& t, uint32_t kernel, int32_t cases, DepthwiseKernel which) {
@@ -537,7 +554,8 @@ void run_depthwise(Tally& t, uint32_t kernel, int32_t cases, DepthwiseKernel whi
     Random r(seed);
     const bool in_place = which != kDepthwiseFast;
     const bool planar = which == kDepthwisePlanar;
-    const DepthwiseLayer L = depthwise_layer(r, in_place, planar, false);
+    const bool padded = which == kDepthwisePadded;
+    const DepthwiseLayer L = depthwise_layer(r, in_place, planar, false, padded);
     Line detail;
     detail.str("  ");
     depthwise_text(detail, L);
@@ -575,12 +593,12 @@ void run_depthwise(Tally& t, uint32_t kernel, int32_t cases, DepthwiseKernel whi
       // In place: the data buffer holds the input on entry; the output is its first n_out bytes.
       memcpy(out, input, static_cast<size_t>(n_in));
       set_guard(out + n_in);
-      if (which == kDepthwiseInPlaceFast || which == kDepthwisePlanar) {
+      if (which == kDepthwiseInPlaceFast || which == kDepthwisePlanar || padded) {
         scratch_bytes = depthwise_conv2d_int8_in_place_fast_scratch_bytes(L.out);
         const size_t available = scratch_bytes - requant_table_bytes(L.out.c);
         const DepthwisePlanarPlan plan =
             depthwise_planar_plan(L.params, L.in, L.filter, L.out, available);
-        fast_path = planar ? table && plan.group > 0 : table;
+        fast_path = planar ? table && plan.group > 0 : (padded ? table && plan.group == 0 : table);
         fill_garbage(scratch, scratch_bytes, r);
         set_guard(reinterpret_cast<char*>(scratch) + scratch_bytes);
         b = depthwise_conv2d_int8_in_place_fast(L.params, g_multiplier, g_shift, L.in, L.filter,
@@ -1080,6 +1098,7 @@ int main() {
       {"conv2d_float", 0, 0, 0},
       {"depthwise_conv2d_float", 0, 0, 0},
       {"fully_connected_float", 0, 0, 0},
+      {"depthwise_conv2d_int8_in_place_fast_padded", 0, 0, 0},
   };
   // The markers bracket the work (the emulator runner expects them in the image).
   kiln_profile_begin();
@@ -1107,6 +1126,9 @@ int main() {
   report(tallies[9]);
   run_fully_connected_float(tallies[10], 10, KPT_CASES_FULLY_CONNECTED_FLOAT);
   report(tallies[10]);
+  run_depthwise(tallies[11], 11, KPT_CASES_DEPTHWISE_CONV2D_INT8_IN_PLACE_FAST_PADDED,
+                kDepthwisePadded);
+  report(tallies[11]);
   kiln_profile_end();
 
   int32_t total = 0;
