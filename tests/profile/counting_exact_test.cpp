@@ -89,6 +89,74 @@ TEST(CountingExact, HandWrittenLoopIsCountedExactly) {
   if (HasFailure()) dir.keep();
 }
 
+// A loop whose two loads sit on either side of a 1 KiB boundary, where QEMU ends a translation
+// block although the code does not branch: the second load still pipelines behind the first, so
+// the estimate does not depend on where the linker puts the code.
+const char* kStraddlingWorkload = R"(
+  .syntax unified
+  .thumb
+  .bss
+  .balign 4
+straddle_cells:
+  .space 8
+  .text
+  .balign 4
+  .global main
+  .type main, %function
+  .thumb_func
+main:
+  push {r4, r5, lr}
+  ldr r1, =straddle_cells
+  ldr r0, =1000
+  bl kiln_profile_begin
+  b loop
+  .ltorg
+  .balign 1024
+  .space 1020                @ never executed: puts the loop's loads at offsets 1022 and 1024
+loop:
+  adds r2, r2, #1            @ alu             1
+  ldr r3, [r1]               @ load            2 (last instruction before the boundary)
+  ldr r5, [r1, #4]           @ load            1 (first after it, pipelined)
+  subs r0, r0, #1            @ alu             1
+  bne loop                   @ branch          1, +2 when taken
+  bl kiln_profile_end
+  ldr r0, =straddle_label
+  movs r1, #0
+  bl kiln_print_u32
+  movs r0, #0
+  pop {r4, r5, pc}
+  .ltorg
+  .size main, . - main
+  .section .rodata
+straddle_label:
+  .asciz "KILN_DONE"
+)";
+
+TEST(CountingExact, LoadsPipelineAcrossABlockBoundaryWithoutABranch) {
+  if (!testing::can_emulate())
+    GTEST_SKIP() << "arm-none-eabi-gcc, make, qemu-system-arm or g++ missing";
+  const profile::Toolchain tools = testing::installed_tools();
+  testing::ScratchDir dir("straddle");
+  profile::FirmwareProject project = profile::base_firmware();
+  project.files["workload.S"] = kStraddlingWorkload;
+  project.sources.push_back("workload.S");
+  const auto elf = profile::build_firmware(tools, project, dir.path(), {});
+  profile::EmulationOptions run;
+  run.plugin = profile::build_count_plugin(tools, profile::default_cache_dir());
+  const profile::EmulationResult r = profile::run_on_qemu(tools, elf, run);
+
+  const uint64_t n = kIterations;
+  // Region: the marker's bx lr, the b to the loop, n loop bodies, the bl to the end marker.
+  EXPECT_EQ(r.instructions, 5 * n + 3);
+  EXPECT_EQ(r.instruction_classes.at("load"), 2 * n);
+  // Taken: the marker's return, the b, n - 1 loop-backs, the call to the end marker. The two
+  // loads cost 2 + 1: the boundary between them is not a branch.
+  EXPECT_EQ(r.taken_branches, n + 2);
+  const uint64_t body = 1 + 2 + 1 + 1 + 1;
+  EXPECT_EQ(r.cycles, 1 + 1 + body * n + 1 + profile::kBranchRefillCycles * (n + 2));
+  if (HasFailure()) dir.keep();
+}
+
 TEST(CountingExact, IcountClockAgreesWithinItsResolution) {
   if (!testing::can_emulate()) GTEST_SKIP() << "arm-none-eabi-gcc, make or qemu-system-arm missing";
   const profile::Toolchain tools = testing::installed_tools();
