@@ -382,8 +382,15 @@ void emit_pool2d(const EmitContext& ctx, EmittedOp& out) {
                           fmt::format("{{{}, {}, {}, {}}}", literal(q.window), q.filter_h,
                                       q.filter_w, act_pair_int(q.act_min, q.act_max)),
                           kBandTopPadding);
-    out.call = fmt::format("  status = kiln::rt::{}_int8({}, {}, {}, {}, {});\n", fn, params,
-                           in_shape, ctx.input(op.inputs[0], "int8_t"), o_shape,
+    // Speed mode runs the four-channel DSP variants (runtime/pool2d_fast.h): no scratch, but
+    // their code, which the memory mode does not spend.
+    const char* variant = "";
+    if (ctx.fast_kernel) {
+      out.runtime_files.insert("runtime/pool2d_fast.h");
+      variant = "_fast";
+    }
+    out.call = fmt::format("  status = kiln::rt::{}_int8{}({}, {}, {}, {}, {});\n", fn, variant,
+                           params, in_shape, ctx.input(op.inputs[0], "int8_t"), o_shape,
                            ctx.output(op.outputs[0], "int8_t"));
   } else {
     require_float(p.dtype);

@@ -35,8 +35,9 @@ struct AnalyticEstimate {
 
 // `fast_kernel[k]`: operator k runs its fast kernel variant, as the compiler chose
 // (CompiledModel::fast_kernel); empty means all fast, the --opt-speed choice. `speed_tables`:
-// --opt-speed's compile-time tables are in the code (16-bit fully connected filters, the
-// softmax exp table), as they are unless --opt-memory or --portable-kernels.
+// what --opt-speed adds beyond the fast kernels is in the code (16-bit fully connected filters,
+// the softmax exp table, the DSP pooling variants), as it is unless --opt-memory or
+// --portable-kernels.
 AnalyticEstimate analytic_estimate(const ir::Model& model,
                                    const std::vector<bool>& fast_kernel = {},
                                    bool speed_tables = true);
