@@ -78,10 +78,14 @@ std::string add_sub_literal(const rt::AddSubInt8Params& q) {
 }
 
 // ADD, SUB and MUL: two broadcast inputs, int8 or float32 throughout.
+// `fast_int8`: speed mode calls the DSP variant runtime/<fn>_fast.h for int8 (ADD has one).
 void emit_binary(const EmitContext& ctx, ir::DType dtype, const rt::BroadcastShape& shape,
                  const std::string& int8_params_type, const std::string& int8_params,
-                 const rt::FloatActivationParams& float_act, const char* fn, EmittedOp& out) {
+                 const rt::FloatActivationParams& float_act, const char* fn, EmittedOp& out,
+                 bool fast_int8 = false) {
   out.runtime_files.insert(fmt::format("runtime/{}.h", fn));
+  const bool fast = fast_int8 && dtype == ir::DType::kInt8 && ctx.fast_kernel;
+  if (fast) out.runtime_files.insert(fmt::format("runtime/{}_fast.h", fn));
   const std::string shape_id = define_constant(out, ctx.prefix, "kiln::rt::BroadcastShape", "shape",
                                                broadcast_literal(shape));
   std::string params;
@@ -93,15 +97,15 @@ void emit_binary(const EmitContext& ctx, ir::DType dtype, const rt::BroadcastSha
   else
     unsupported(ctx, dtype, dtype);
   const char* t = c_type(dtype);
-  out.call = fmt::format("  status = kiln::rt::{}_{}({}, {}, {}, {}, {});\n", fn, suffix(dtype),
-                         params, shape_id, ctx.input(ctx.op.inputs[0], t),
+  out.call = fmt::format("  status = kiln::rt::{}_{}{}({}, {}, {}, {}, {});\n", fn, suffix(dtype),
+                         fast ? "_fast" : "", params, shape_id, ctx.input(ctx.op.inputs[0], t),
                          ctx.input(ctx.op.inputs[1], t), ctx.output(ctx.op.outputs[0], t));
 }
 
 void emit_add(const EmitContext& ctx, EmittedOp& out) {
   const exec::AddPrepared p = exec::prepare_add(ctx.model, ctx.op);
   emit_binary(ctx, p.dtype, p.shape, "kiln::rt::AddSubInt8Params", add_sub_literal(p.quantized),
-              p.float_act, "add", out);
+              p.float_act, "add", out, true);
 }
 
 void emit_sub(const EmitContext& ctx, EmittedOp& out) {

@@ -723,6 +723,10 @@ Graph arithmetic_family_graph() {
   const int32_t k8 = g.random_constant({4}, DType::kInt8, -128, 127, per_tensor(0.03f, 4));
   g.op("add int8 with a constant", OpType::kAdd, {a8, k8},
        {g.activation(shape, DType::kInt8, 0.07f, 0)}, none);
+  // Same shapes: the flat DSP loop of runtime/add_fast.h in speed mode.
+  const int32_t c8 = g.input(shape, DType::kInt8, 0.04f, 9);
+  g.op("add int8 same shape relu", OpType::kAdd, {a8, c8},
+       {g.activation(shape, DType::kInt8, 0.09f, -5)}, relu);
 
   // Softmax and the saturating activations.
   g.op("softmax int8", OpType::kSoftmax, {a8},
@@ -786,6 +790,10 @@ Graph arithmetic_family_graph() {
 
 TEST(EmitOps, ArithmeticFamilyMatchesExecutor) {
   Graph g = arithmetic_family_graph();
+  // Speed mode's int8 ADD is the DSP variant (which keeps broadcasts on the reference loop).
+  EXPECT_NE(generated_source(g.model(), "arith_ops").find("add_int8_fast("), std::string::npos);
+  EXPECT_EQ(generated_source(g.model(), "arith_ops", true).find("add_int8_fast("),
+            std::string::npos);
   expect_generated_code_matches_executor(g, "arith_ops");
 }
 
