@@ -357,23 +357,24 @@ struct PaddedQuad {
 };
 
 // The quad block of channels c..c+3 (c + 3 < channels), except the row fields. Out of line, so
-// that its loop has registers of its own.
+// that its loop has registers of its own. The taps' sums per channel come from SXTAB16 into
+// 16-bit lanes (lane-wise, no carry between them): nine int8 taps sum to at most 1152 in size.
 __attribute__((noinline)) void padded_quad_build(const int8_t* filter, int32_t channels, int32_t c,
                                                  const RequantChannel* table, int32_t input_offset,
                                                  int32_t lo, int32_t hi, PaddedQuad* q) {
-  int32_t sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0;
+  int32_t sums_even = 0, sums_odd = 0;  // lanes: channels c, c + 2 and c + 1, c + 3
   const int8_t* f = filter + c;
-  for (int32_t t = 0; t < 9; ++t, f += channels) {
-    const int32_t v = simd32::load4(f);
-    const int32_t even = simd32::sxtb16(v), odd = simd32::sxtb16_odd(v);
-    q->wide[2 * t] = even;
-    q->wide[2 * t + 1] = odd;
-    sum0 += simd32::half0(even);
-    sum1 += simd32::half0(odd);
-    sum2 += simd32::half1(even);
-    sum3 += simd32::half1(odd);
+  int32_t* wide = q->wide;
+#pragma GCC unroll 9
+  for (int32_t t = 0; t < 9; ++t) {
+    const int32_t v = simd32::load4(f + t * channels);
+    wide[2 * t] = simd32::sxtb16(v);
+    wide[2 * t + 1] = simd32::sxtb16_odd(v);
+    sums_even = simd32::sxtab16(sums_even, v);
+    sums_odd = simd32::sxtab16_odd(sums_odd, v);
   }
-  const int32_t sums[4] = {sum0, sum1, sum2, sum3};
+  const int32_t sums[4] = {simd32::half0(sums_even), simd32::half0(sums_odd),
+                           simd32::half1(sums_even), simd32::half1(sums_odd)};
   for (int32_t k = 0; k < 4; ++k) {
     const RequantChannel& e = table[c + k];
     q->bias[k] = simd32::add_wrap(e.bias, input_offset * sums[k]);
@@ -758,6 +759,417 @@ void quad_padded(const DepthwiseJob& j, const PaddedLayout& l, bool full_range, 
   }
 }
 
+// The whole-plane case of quad_padded (l.chunk >= OH) for the channel quads [0, quads) of one
+// batch, with what does not depend on the quad computed once per batch; out of line, so that
+// its loop keeps its values in registers. Per quad: the block, the copy of the quad's input
+// plane, then every output pixel.
+__attribute__((noinline)) void quads_padded_plane(const DepthwiseJob& j, const PaddedLayout& l,
+                                                  bool full_range, const int8_t* batch,
+                                                  int8_t* out_batch, int32_t* buffer,
+                                                  int32_t quads) {
+  const Window2D& win = j.win;
+  const int32_t channels = j.in.c;
+  const int32_t in_row = j.in.w * channels;
+  const int32_t inside = l.end - l.begin;
+  const int32_t row_bytes = j.out.w * channels;
+  const int32_t plane_bytes = j.out.h * row_bytes;
+  // Input rows [0, last) land on padded rows pad_h...; the padding rows hold the pad word.
+  const int32_t covered = (j.out.h - 1) * win.stride_h + 3 - win.pad_h;
+  const int32_t last = covered < j.in.h ? covered : j.in.h;
+  int32_t* const first_copied = buffer + win.pad_h * l.words + l.begin;
+  const int32_t* const row1 = buffer + l.words;
+  const int32_t* const row2 = buffer + 2 * l.words;
+  PaddedQuad q;
+  q.step = 4 * win.stride_w;
+  q.row_bytes = row_bytes;
+  q.jump = 4 * (win.stride_h * l.words - j.out.w * win.stride_w);
+  for (int32_t c = 0; c < quads; c += 4) {
+    padded_quad_build(j.weights, channels, c, j.table, j.input_offset, j.clamp.lo, j.clamp.hi, &q);
+    if (last > 0) padded_copy(batch + c, in_row, channels, inside, last, first_copied, l.words);
+    int8_t* dst = out_batch + c;
+    q.end = dst + plane_bytes;
+    pick_padded_rows(full_range, q)(q, buffer, row1, row2, dst, dst + row_bytes);
+  }
+}
+
+// The pair path of the in-place kernel: 3x3 filters with stride 1 and dilation 1 whose output
+// rows are even (and not too short). It widens the input into 16-bit planes with the input
+// offset added, zero where the windows hang over the border (what the reference's skipped taps
+// contribute): the four planes of a channel quad from one word load per pixel, or, where four
+// planes do not fit in the scratch, one channel's plane at a time. Each channel's outputs then
+// go two neighbours at a time: per tap row, SMLAD multiplies the taps (w0, w1) with the entries
+// (x0, x1) of the left output, SMLADX the same taps with (x2, x1) of the right one, and halfword
+// multiplies add w2 * x2 and w2 * x3. The accumulators are the reference's (bias plus the sum of
+// (x + offset) * w), so the results are its own. A channel's (or quad's) input is widened whole
+// before its outputs overwrite it in place.
+//
+// Measured on VWW (QEMU cycle model, cycles per call, against the padded quad path or the
+// channel-planar path before): 48x48x8 623,100 -> 589,600, 24x24x32 707,300 -> 613,200,
+// 12x12x64 360,100 -> 311,900, 6x6x128 196,800 -> 187,000. The pair loop costs about 51 cycles
+// per two outputs (18 multiply-accumulates and two requantizations).
+
+// (b.h0, a.h1): PKHBT.
+inline int32_t pack_low_high(int32_t b, int32_t a) {
+#if KILN_SIMD32_DSP
+  int32_t r;
+  __asm__("pkhbt %0, %1, %2" : "=r"(r) : "r"(b), "r"(a));
+  return r;
+#else
+  return simd32::pack_halves(simd32::half0(b), simd32::half1(a));
+#endif
+}
+
+// acc + a.h0 * b.h1 + a.h1 * b.h0, wrapping: SMLADX.
+inline int32_t smladx(int32_t a, int32_t b, int32_t acc) {
+#if KILN_SIMD32_DSP
+  int32_t r;
+  __asm__("smladx %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+  return r;
+#else
+  return simd32::add_wrap(acc, simd32::add_wrap(simd32::half0(a) * simd32::half1(b),
+                                                simd32::half1(a) * simd32::half0(b)));
+#endif
+}
+
+// The widened planes of the pair path: `rows` rows of `pitch` 16-bit entries per channel, for
+// `group` channels at a time: 4 (a channel quad) or 1 (0: the path does not apply).
+struct PairLayout {
+  int32_t pitch;  // entries per padded row: OW + 2 (even)
+  int32_t rows;   // padded rows: OH + 2
+  int32_t group;
+};
+
+// Output rows shorter than this stay on the other paths (the widening and the per-channel and
+// per-row set-up would be spread over fewer outputs; 6 is the shortest measured to gain).
+const int32_t kMinPairRowOutputs = 6;
+
+// The layout for these arguments within the in-place kernel's scratch beyond its
+// requantization table of `table_bytes`; group 0 if the pair path does not apply.
+PairLayout pair_layout(const Window2D& win, const Shape4& filter, const Shape4& out,
+                       size_t table_bytes) {
+  PairLayout l = {0, 0, 0};
+  if (filter.h != 3 || filter.w != 3 || win.stride_h != 1 || win.stride_w != 1 ||
+      win.dilation_h != 1 || win.dilation_w != 1 || win.pad_h < 0 || win.pad_w < 0 ||
+      (out.w & 1) != 0 || out.w < kMinPairRowOutputs)
+    return l;
+  const int64_t pitch = static_cast<int64_t>(out.w) + 2;
+  const int64_t rows = static_cast<int64_t>(out.h) + 2;
+  const uint64_t plane_bytes = static_cast<uint64_t>(2 * pitch * rows);
+  // After the shape checks: the other layers pay nothing for this.
+  const size_t scratch = depthwise_conv2d_int8_in_place_fast_scratch_bytes(out);
+  if (scratch < table_bytes) return l;
+  const size_t available = scratch - table_bytes;
+  if (4 * plane_bytes <= available && out.c >= 4)
+    l.group = 4;
+  else if (plane_bytes <= available)
+    l.group = 1;
+  else
+    return l;
+  l.pitch = static_cast<int32_t>(pitch);
+  l.rows = static_cast<int32_t>(rows);
+  return l;
+}
+
+// Channels c..c+3 of the input into the four planes at `planes` (plane k at planes + k * rows *
+// pitch), input pixel (y, x) at padded entry (y + pad_h, x + pad_w); entries outside the input
+// are left as they are (zero).
+__attribute__((noinline)) void pair_fill(const DepthwiseJob& j, const PairLayout& l,
+                                         const int8_t* batch, int32_t c, int16_t* planes) {
+  const int32_t channels = j.in.c;
+  const int32_t offsets = simd32::pack_halves(j.input_offset, j.input_offset);
+  const int32_t plane = l.rows * l.pitch;
+  const int32_t last_y = l.rows - j.win.pad_h < j.in.h ? l.rows - j.win.pad_h : j.in.h;
+  const int32_t last_x = l.pitch - j.win.pad_w < j.in.w ? l.pitch - j.win.pad_w : j.in.w;
+  for (int32_t y = 0; y < last_y; ++y) {
+    const int8_t* in = batch + y * j.in.w * channels + c;
+    int16_t* d = planes + (y + j.win.pad_h) * l.pitch + j.win.pad_w;
+    for (int32_t x = 0; x < last_x; ++x, in += channels, ++d) {
+      const int32_t v = simd32::load4(in);
+      const int32_t even = simd32::sxtab16(offsets, v);     // channels c, c + 2
+      const int32_t odd = simd32::sxtab16_odd(offsets, v);  // channels c + 1, c + 3
+      d[0] = static_cast<int16_t>(simd32::half0(even));
+      d[plane] = static_cast<int16_t>(simd32::half0(odd));
+      d[2 * plane] = static_cast<int16_t>(simd32::half1(even));
+      d[3 * plane] = static_cast<int16_t>(simd32::half1(odd));
+    }
+  }
+}
+
+// What the pair loop of one channel reads besides its registers; the asm loop addresses the
+// fields by the byte offsets noted.
+struct PairChannel {
+  int32_t bias;            // @0
+  int32_t multiplier2;     // @4   as in RequantChannel
+  int32_t rounding;        // @8
+  int32_t post_shift;      // @12
+  int32_t pre_shift;       // @16
+  int32_t pair_step;       // @20  bytes from one output pair to the next: 2 * channels
+  int32_t channels;        // @24  bytes from an output to its right neighbour
+  const int16_t* row_end;  // @28  the first row pointer once the current row is done
+  int32_t pitch_bytes;     // @32  bytes of one padded row
+  const int16_t* end;      // @36  row_end once the last row is done
+  int32_t lo, hi;          // @40  the activation range
+};
+
+// The taps of one channel as halfword pairs: (w0, w1) of each row, the third column as
+// (w02, w12) and (w22, 0).
+struct PairTaps {
+  int32_t row0, row1, row2, col2, last;
+};
+
+// The output step of the pair loop.
+template <bool kFullRange, bool kPreShift>
+inline int8_t pair_finish(int32_t acc, const PairChannel& k) {
+  const RequantChannel t = {0, k.multiplier2, k.pre_shift, k.rounding, k.post_shift};
+  return requant_clamp<kFullRange, kPreShift>(acc, t, k.lo, k.hi);
+}
+
+// Every output of the channel: output rows of pairs, the window's rows at r (and r plus one and
+// two pitches), the outputs from dst on.
+template <bool kFullRange, bool kPreShift>
+void pair_rows_portable(PairChannel& k, const PairTaps& w, const int16_t* r, int8_t* dst) {
+  const int32_t pitch = k.pitch_bytes / 2;
+  for (;;) {
+    for (; r != k.row_end; r += 2, dst += k.pair_step) {
+      int32_t left = k.bias, right = k.bias;
+      int32_t a = simd32::load4(r), b = simd32::load4(r + 2);
+      left = simd32::smlad(a, w.row0, left);
+      right = smladx(pack_low_high(b, a), w.row0, right);
+      left = simd32::smlabb(b, w.col2, left);
+      right = simd32::smlatb(b, w.col2, right);
+      a = simd32::load4(r + pitch);
+      b = simd32::load4(r + pitch + 2);
+      left = simd32::smlad(a, w.row1, left);
+      right = smladx(pack_low_high(b, a), w.row1, right);
+      left = simd32::smlabt(b, w.col2, left);
+      right = simd32::smlatt(b, w.col2, right);
+      a = simd32::load4(r + 2 * pitch);
+      b = simd32::load4(r + 2 * pitch + 2);
+      left = simd32::smlad(a, w.row2, left);
+      right = smladx(pack_low_high(b, a), w.row2, right);
+      left = simd32::smlabb(b, w.last, left);
+      right = simd32::smlatb(b, w.last, right);
+      dst[0] = pair_finish<kFullRange, kPreShift>(left, k);
+      dst[k.channels] = pair_finish<kFullRange, kPreShift>(right, k);
+    }
+    r += 2;  // the two padding entries that end a padded row
+    k.row_end += k.pitch_bytes / 2;
+    if (k.row_end == k.end) return;
+  }
+}
+
+#if KILN_SIMD32_DSP && defined(__OPTIMIZE__)
+static_assert(offsetof(PairChannel, multiplier2) == 4 && offsetof(PairChannel, rounding) == 8 &&
+                  offsetof(PairChannel, post_shift) == 12 &&
+                  offsetof(PairChannel, pre_shift) == 16 &&
+                  offsetof(PairChannel, pair_step) == 20 && offsetof(PairChannel, channels) == 24 &&
+                  offsetof(PairChannel, row_end) == 28 &&
+                  offsetof(PairChannel, pitch_bytes) == 32 && offsetof(PairChannel, end) == 36 &&
+                  offsetof(PairChannel, lo) == 40 && offsetof(PairChannel, hi) == 44,
+              "the asm pair loop's offsets");
+
+// The loop by hand, fourteen registers: three row pointers, the five tap words, two
+// accumulators, two temporaries, the output pointer and the channel block. Per output pair
+// six loads, three PKHBT, twelve multiplies, then the two requantizations sharing the
+// constants' loads.
+#define KILN_PAIR_ROW(row, taps, third_left, third_right) \
+  "ldr %[a], [%[" row                                     \
+  "]], #4\n\t"                                            \
+  "ldr %[b], [%[" row                                     \
+  "]]\n\t"                                                \
+  "smlad %[left], %[a], %[" taps                          \
+  "], %[left]\n\t"                                        \
+  "pkhbt %[a], %[b], %[a]\n\t"                            \
+  "smladx %[right], %[a], %[" taps "], %[right]\n\t" third_left "\n\t" third_right "\n\t"
+// The window, each row pointer moving on to the next pair as it loads, and the start of the
+// requantization (the multiplier, and the rounding term in b for KILN_PAIR_REQUANT).
+#define KILN_PAIR_WINDOW \
+  "1:\n\t"                                                                                 \
+  "ldr %[left], [%[k]]\n\t"                                                                \
+  "ldr %[right], [%[k]]\n\t" KILN_PAIR_ROW("r0", "row0", "smlabb %[left], %[b], %[col2], %[left]", \
+                                           "smlatb %[right], %[b], %[col2], %[right]")       \
+      KILN_PAIR_ROW("r1", "row1", "smlabt %[left], %[b], %[col2], %[left]",                  \
+                    "smlatt %[right], %[b], %[col2], %[right]")                              \
+          KILN_PAIR_ROW("r2", "row2", "smlabb %[left], %[b], %[last], %[left]",              \
+                        "smlatb %[right], %[b], %[last], %[right]")                          \
+              "ldr %[a], [%[k], #4]\n\t"                                                   \
+              "ldr %[b], [%[k], #8]\n\t"                                                   \
+              "smmlar %[left], %[left], %[a], %[left]\n\t"                                 \
+              "smmlar %[right], %[right], %[a], %[right]\n\t"                              \
+              "sub %[left], %[left], %[left], lsr #31\n\t"                                 \
+              "sub %[right], %[right], %[right], lsr #31\n\t"
+#define KILN_PAIR_PRE              \
+  "ldr %[a], [%[k], #16]\n\t"      \
+  "asr %[left], %[left], %[a]\n\t" \
+  "asr %[right], %[right], %[a]\n\t"
+#define KILN_PAIR_REQUANT             \
+  "qadd %[left], %[left], %[b]\n\t"   \
+  "qadd %[right], %[right], %[b]\n\t" \
+  "ldr %[a], [%[k], #12]\n\t"         \
+  "asr %[left], %[left], %[a]\n\t"    \
+  "asr %[right], %[right], %[a]\n\t"  \
+  "ssat %[left], #8, %[left]\n\t"     \
+  "ssat %[right], #8, %[right]\n\t"
+#define KILN_PAIR_CLAMP       \
+  "ldr %[a], [%[k], #40]\n\t" \
+  "ldr %[b], [%[k], #44]\n\t" \
+  "cmp %[left], %[a]\n\t"     \
+  "it lt\n\t"                 \
+  "movlt %[left], %[a]\n\t"   \
+  "cmp %[left], %[b]\n\t"     \
+  "it gt\n\t"                 \
+  "movgt %[left], %[b]\n\t"   \
+  "cmp %[right], %[a]\n\t"    \
+  "it lt\n\t"                 \
+  "movlt %[right], %[a]\n\t"  \
+  "cmp %[right], %[b]\n\t"    \
+  "it gt\n\t"                 \
+  "movgt %[right], %[b]\n\t"
+// Store, next pair (the row pointers already moved), and at a row's end past the two padding
+// entries to the next row.
+#define KILN_PAIR_NEXT                   \
+  "ldr %[a], [%[k], #24]\n\t"            \
+  "strb %[left], [%[dst]]\n\t"           \
+  "strb %[right], [%[dst], %[a]]\n\t"    \
+  "ldr %[b], [%[k], #28]\n\t"            \
+  "add %[dst], %[dst], %[a], lsl #1\n\t" \
+  "cmp %[r0], %[b]\n\t"                  \
+  "bne 1b\n\t"                           \
+  "adds %[r0], %[r0], #4\n\t"            \
+  "adds %[r1], %[r1], #4\n\t"            \
+  "adds %[r2], %[r2], #4\n\t"            \
+  "ldr %[a], [%[k], #32]\n\t"            \
+  "add %[b], %[b], %[a]\n\t"             \
+  "str %[b], [%[k], #28]\n\t"            \
+  "ldr %[a], [%[k], #36]\n\t"            \
+  "cmp %[b], %[a]\n\t"                   \
+  "bne 1b\n\t"
+#define KILN_PAIR_OPERANDS                                                            \
+  : [r0] "+r"(r0), [r1] "+r"(r1), [r2] "+r"(r2), [dst] "+r"(dst), [left] "=&r"(left),      \
+    [right] "=&r"(right), [a] "=&r"(a), [b] "=&r"(b)                                         \
+  : [k] "r"(&k), [row0] "r"(w.row0), [row1] "r"(w.row1), [row2] "r"(w.row2),               \
+    [col2] "r"(w.col2), [last] "r"(w.last)                                                   \
+  : "cc", "memory"
+
+template <bool kFullRange, bool kPreShift>
+__attribute__((noinline)) void pair_rows(PairChannel& k, const PairTaps& w, const int16_t* r,
+                                         int8_t* dst) {
+  const int16_t* r0 = r;
+  const int16_t* r1 = r + k.pitch_bytes / 2;
+  const int16_t* r2 = r + k.pitch_bytes;
+  int32_t left, right, a, b;
+  if (kFullRange && !kPreShift)
+    __asm__ volatile(KILN_PAIR_WINDOW KILN_PAIR_REQUANT KILN_PAIR_NEXT KILN_PAIR_OPERANDS);
+  else if (kFullRange)
+    __asm__ volatile(
+        KILN_PAIR_WINDOW KILN_PAIR_PRE KILN_PAIR_REQUANT KILN_PAIR_NEXT KILN_PAIR_OPERANDS);
+  else if (!kPreShift)
+    __asm__ volatile(
+        KILN_PAIR_WINDOW KILN_PAIR_REQUANT KILN_PAIR_CLAMP KILN_PAIR_NEXT KILN_PAIR_OPERANDS);
+  else
+    __asm__ volatile(KILN_PAIR_WINDOW KILN_PAIR_PRE KILN_PAIR_REQUANT KILN_PAIR_CLAMP KILN_PAIR_NEXT
+                         KILN_PAIR_OPERANDS);
+}
+#undef KILN_PAIR_ROW
+#undef KILN_PAIR_WINDOW
+#undef KILN_PAIR_PRE
+#undef KILN_PAIR_REQUANT
+#undef KILN_PAIR_CLAMP
+#undef KILN_PAIR_NEXT
+#undef KILN_PAIR_OPERANDS
+#else
+template <bool kFullRange, bool kPreShift>
+void pair_rows(PairChannel& k, const PairTaps& w, const int16_t* r, int8_t* dst) {
+  pair_rows_portable<kFullRange, kPreShift>(k, w, r, dst);
+}
+#endif
+
+// Every output of channel `ch` from its widened plane; dst is output pixel 0 of the channel.
+template <bool kFullRange, bool kPreShift>
+__attribute__((noinline)) void pair_channel(const DepthwiseJob& j, const PairLayout& l,
+                                            const int16_t* plane, int32_t ch, int8_t* dst) {
+  const int32_t channels = j.in.c;
+  const int8_t* f = j.weights + ch;
+  PairTaps w;
+  w.row0 = simd32::pack_halves(f[0], f[channels]);
+  w.row1 = simd32::pack_halves(f[3 * channels], f[4 * channels]);
+  w.row2 = simd32::pack_halves(f[6 * channels], f[7 * channels]);
+  w.col2 = simd32::pack_halves(f[2 * channels], f[5 * channels]);
+  w.last = simd32::pack_halves(f[8 * channels], 0);
+  const RequantChannel& t = j.table[ch];
+  PairChannel k;
+  k.bias = t.bias;
+  k.multiplier2 = t.multiplier2;
+  k.rounding = t.rounding;
+  k.post_shift = t.post_shift;
+  k.pre_shift = t.pre_shift;
+  k.pair_step = 2 * channels;
+  k.channels = channels;
+  k.row_end = plane + j.out.w;
+  k.pitch_bytes = 2 * l.pitch;
+  k.end = k.row_end + j.out.h * l.pitch;
+  k.lo = j.clamp.lo;
+  k.hi = j.clamp.hi;
+  pair_rows<kFullRange, kPreShift>(k, w, plane, dst);
+}
+
+typedef void (*PairChannelFn)(const DepthwiseJob&, const PairLayout&, const int16_t*, int32_t,
+                              int8_t*);
+
+// The channel routine for this activation range and requantization table.
+PairChannelFn pick_pair_channel(const DepthwiseJob& j) {
+  const bool full_range = j.clamp.lo == -128 && j.clamp.hi == 127;
+  const bool pre_shift = requant_table_pre_shifts(j.table, j.out.c);
+  if (full_range) return pre_shift ? &pair_channel<true, true> : &pair_channel<true, false>;
+  return pre_shift ? &pair_channel<false, true> : &pair_channel<false, false>;
+}
+
+// The pair path for the channel quads [0, quads) of one batch; `planes` holds the four zeroed
+// planes.
+void quads_pair(const DepthwiseJob& j, const PairLayout& l, const int8_t* batch, int8_t* out_batch,
+                int16_t* planes, int32_t quads) {
+  const PairChannelFn fn = pick_pair_channel(j);
+  const int32_t plane = l.rows * l.pitch;
+  for (int32_t c = 0; c < quads; c += 4) {
+    pair_fill(j, l, batch, c, planes);
+    for (int32_t k = 0; k < 4; ++k) fn(j, l, planes + k * plane, c + k, out_batch + c + k);
+  }
+}
+
+// Channel ch of the input into the plane, as pair_fill does for a quad.
+__attribute__((noinline)) void pair_fill_channel(const DepthwiseJob& j, const PairLayout& l,
+                                                 const int8_t* batch, int32_t ch, int16_t* plane) {
+  const int32_t channels = j.in.c;
+  const int32_t offset = j.input_offset;
+  const int32_t last_y = l.rows - j.win.pad_h < j.in.h ? l.rows - j.win.pad_h : j.in.h;
+  const int32_t last_x = l.pitch - j.win.pad_w < j.in.w ? l.pitch - j.win.pad_w : j.in.w;
+  for (int32_t y = 0; y < last_y; ++y) {
+    const int8_t* in = batch + y * j.in.w * channels + ch;
+    int16_t* d = plane + (y + j.win.pad_h) * l.pitch + j.win.pad_w;
+    int32_t x = 0;
+    // Four at a time, so that the byte loads follow one another.
+    for (; x + 4 <= last_x; x += 4, in += 4 * channels) {
+      const int32_t v0 = in[0], v1 = in[channels], v2 = in[2 * channels], v3 = in[3 * channels];
+      d[x] = static_cast<int16_t>(v0 + offset);
+      d[x + 1] = static_cast<int16_t>(v1 + offset);
+      d[x + 2] = static_cast<int16_t>(v2 + offset);
+      d[x + 3] = static_cast<int16_t>(v3 + offset);
+    }
+    for (; x < last_x; ++x, in += channels) d[x] = static_cast<int16_t>(*in + offset);
+  }
+}
+
+// The pair path one channel at a time, for maps whose four planes do not fit in the scratch:
+// the channel's input is widened whole before its outputs overwrite it. `plane` is zeroed.
+void channels_pair(const DepthwiseJob& j, const PairLayout& l, const int8_t* batch,
+                   int8_t* out_batch, int16_t* plane) {
+  const PairChannelFn fn = pick_pair_channel(j);
+  for (int32_t c = 0; c < j.in.c; ++c) {
+    pair_fill_channel(j, l, batch, c, plane);
+    fn(j, l, plane, c, out_batch + c);
+  }
+}
+
 // True if the byte ranges share a byte; compared as integers, the pointers may come from
 // unrelated objects.
 bool ranges_overlap(const void* a, size_t a_bytes, const void* b, size_t b_bytes) {
@@ -882,7 +1294,8 @@ Status depthwise_conv2d_int8_in_place_fast(const DepthwiseConv2DParams& params,
           static_cast<int64_t>(input_shape.h) * input_shape.w &&
       !ranges_overlap(scratch, depthwise_conv2d_int8_in_place_fast_scratch_bytes(output_shape),
                       data, static_cast<size_t>(shape4_size(input_shape)));
-  if (valid_in_place && fast_applicable(params, scratch) &&
+  const PairLayout pairs = pair_layout(params.window, filter_shape, output_shape, table_bytes);
+  if (valid_in_place && fast_applicable(params, scratch) && pairs.group == 0 &&
       planar_in_place(params, output_multiplier, output_shift, input_shape, filter_shape, filter,
                       bias, output_shape, data, scratch))
     return kOk;
@@ -911,13 +1324,28 @@ Status depthwise_conv2d_int8_in_place_fast(const DepthwiseConv2DParams& params,
   for (int32_t n = 0; n < output_shape.n; ++n) {
     const int8_t* batch = data + n * input_batch;
     int8_t* out_batch = data + n * output_batch;
-    if (layout.rows > 0) {
+    if (layout.rows > 0 && pairs.group == 0) {
       // The padding words, the same for every quad (the channels beyond the last quad use the
       // memory for their output planes).
       const int32_t pad = padded_pad_word(params.input_offset);
       for (int32_t i = 0; i < layout.rows * layout.words; ++i) padded[i] = pad;
     }
-    for (int32_t c = 0; c < channels; c += 4) {
+    int32_t c = 0;
+    if (pairs.group > 0) {
+      // The entries outside the input stay zero for every channel.
+      int16_t* const pair_planes = reinterpret_cast<int16_t*>(planes);
+      memset(pair_planes, 0, 2 * static_cast<size_t>(pairs.group) * pairs.rows * pairs.pitch);
+      if (pairs.group == 1) {
+        channels_pair(job, pairs, batch, out_batch, pair_planes);
+        continue;
+      }
+      quads_pair(job, pairs, batch, out_batch, pair_planes, quads);
+      c = quads;
+    } else if (layout.rows > 0 && layout.chunk >= output_shape.h) {
+      quads_padded_plane(job, layout, full_range, batch, out_batch, padded, quads);
+      c = quads;
+    }
+    for (; c < channels; c += 4) {
       const bool quad = c < quads;
       if (quad && layout.rows > 0) {
         PaddedQuad q;

@@ -15,11 +15,14 @@
 // at a time, it widens the quad's filter taps once (into a stack buffer of up to 49 taps, 392
 // bytes) and computes a row of outputs at a time; 3x3 windows inside the input run unrolled.
 //
-// 3x3 layers with stride 1 and dilation 1 whose output lines are long enough run the
-// channel-planar path of depthwise_planar.h instead (SMLAD over 16-bit widened input lines).
-// The other 3x3 layers with dilation 1 (stride 2, short lines) run the padded path: each channel
-// quad's input is copied into rows padded with the input zero point, so that one unrolled,
-// border-free window loop computes every output pixel.
+// 3x3 layers with stride 1 and dilation 1 whose output rows are even and at least 6 long run the
+// pair path: the input planes widened to 16 bits with zero borders (a channel quad at a time, or
+// one channel where four planes do not fit in the scratch), two neighbouring outputs per pass
+// with SMLAD / SMLADX over pairs of taps. The other stride-1 layers whose output lines are long
+// enough run the channel-planar path of depthwise_planar.h (SMLAD over 16-bit widened input
+// lines). The other 3x3 layers with dilation 1 (stride 2, short lines) run the padded path: each
+// channel quad's input is copied into rows padded with the input zero point, so that one
+// unrolled, border-free window loop computes every output pixel.
 //
 // Other depth multipliers, activation ranges beyond int8, or requantization parameters outside
 // the fast range run the reference kernels.

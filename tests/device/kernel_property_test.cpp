@@ -55,6 +55,10 @@ constexpr KernelCheck kKernels[] = {
     {"depthwise_conv2d_float", 300, 0.3},
     {"fully_connected_float", 300, 0.5},
     {"depthwise_conv2d_int8_in_place_fast_padded", 300, 0.6},
+    {"depthwise_conv2d_int8_in_place_fast_pairs", 300, 0.6},
+    {"average_pool2d_int8_fast", 200, 0.6},
+    {"max_pool2d_int8_fast", 200, 0.6},
+    {"add_int8_fast", 200, 0.4},
 };
 
 // The runtime sources the firmware links (the kernels under test, their references and what
@@ -73,6 +77,12 @@ constexpr const char* kRuntimeSources[] = {
     "sigmoid_table.cpp",
     "logistic_int16.cpp",
     "tanh_int16.cpp",
+    "average_pool2d.cpp",
+    "max_pool2d.cpp",
+    "pool2d_fast.cpp",
+    "add.cpp",
+    "add_fast.cpp",
+    "broadcast.cpp",
 };
 
 std::string read_text(const fs::path& path) {

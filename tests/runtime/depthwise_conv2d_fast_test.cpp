@@ -302,6 +302,79 @@ TEST(DepthwiseConv2DFast, InPlacePaddedMatchesTheReference) {
   EXPECT_GT(narrow, 50);
 }
 
+// A 3x3 layer with stride 1 and dilation 1 of the pair path's kind: small maps (up to 144
+// outputs, rows of 6 to 14: even ones of at least 6 take the pair path a channel quad at a time,
+// the others the padded quad path) and larger ones (rows of 16 to 40, which widen one channel at
+// a time when four planes do not fit in the scratch); SAME, VALID or uneven padding; any channel
+// count and one or two batches; right shifts of up to 31; full or narrowed activation ranges.
+RandomDepthwise pair_layer(uint32_t seed) {
+  RandomDepthwise conv(seed, 1, /*filter_size=*/3, /*channels=*/1 + static_cast<int>(seed % 21));
+  std::mt19937 gen(seed + 300);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(gen); };
+  Window2D& w = conv.params.window;
+  w.dilation_h = w.dilation_w = 1;
+  w.stride_h = w.stride_w = 1;
+  conv.input.n = pick(1, 2);
+  conv.output.n = conv.input.n;
+  const int kind = pick(0, 2);  // SAME, VALID, uneven
+  if (pick(0, 2) == 0) {
+    conv.output.w = pick(16, 40);
+    conv.output.h = pick(6, 30);
+  } else {
+    conv.output.w = pick(6, 14);
+    conv.output.h = pick(1, 144 / conv.output.w);
+  }
+  if (kind == 0) {
+    conv.input.h = conv.output.h;
+    conv.input.w = conv.output.w;
+    w.pad_h = w.pad_w = 1;
+  } else if (kind == 1) {
+    conv.input.h = conv.output.h + 2;
+    conv.input.w = conv.output.w + 2;
+    w.pad_h = w.pad_w = 0;
+  } else {
+    // Up to two padding lines before, the rest after, the output no larger than the input.
+    w.pad_h = pick(0, 2);
+    w.pad_w = pick(0, 2);
+    conv.input.h = conv.output.h + 2 - w.pad_h - pick(0, 2 - w.pad_h);
+    conv.input.w = conv.output.w + 2 - w.pad_w - pick(0, 2 - w.pad_w);
+    conv.input.h = std::max(conv.input.h, conv.output.h);
+    conv.input.w = std::max(conv.input.w, conv.output.w);
+  }
+  conv.input_data = random_int8(elements(conv.input), seed + 1);
+  conv.shift = random_int32(static_cast<size_t>(conv.output.c), seed + 5, -31, -1);
+  return conv;
+}
+
+TEST(DepthwiseConv2DFast, InPlacePairsMatchTheReference) {
+  int checked = 0, pairs = 0, single_planes = 0, ragged = 0, batches = 0, narrow = 0, padded = 0;
+  for (uint32_t seed = 0; seed < 600; ++seed) {
+    const RandomDepthwise conv = pair_layer(seed * 47 + 11);
+    ASSERT_EQ(conv.fast_in_place(), conv.reference()) << "seed " << seed;
+    ++checked;
+    const Window2D& w = conv.params.window;
+    if (conv.output.w % 2 == 0) {
+      // The pair path: four planes of (OH + 2) x (OW + 2) 16-bit entries, or one.
+      const size_t available = depthwise_conv2d_int8_in_place_fast_scratch_bytes(conv.output) -
+                               requant_table_bytes(conv.output.c);
+      const size_t plane = 2 * static_cast<size_t>(conv.output.h + 2) * (conv.output.w + 2);
+      pairs += conv.input.c >= 4 && 4 * plane <= available;
+      single_planes += 4 * plane > available && plane <= available;
+    }
+    ragged += conv.input.c % 4 != 0;
+    batches += conv.input.n > 1;
+    narrow += conv.params.act_min > -128 || conv.params.act_max < 127;
+    padded += w.pad_h > 0 || w.pad_w > 0;
+  }
+  EXPECT_EQ(checked, 600);
+  EXPECT_GT(pairs, 100);
+  EXPECT_GT(single_planes, 50);
+  EXPECT_GT(ragged, 200);
+  EXPECT_GT(batches, 150);
+  EXPECT_GT(narrow, 50);
+  EXPECT_GT(padded, 250);
+}
+
 TEST(DepthwiseConv2DFast, HandCheckedQuad) {
   // A 1x1 window over four channels: acc_c = (x_c + 1) * w_c + bias_c = 7, -6, -3, -5. The
   // multiplier 2^30 halves rounding half up (3.5 -> 4, -3, -1.5 -> -1, -2.5 -> -2), shift -1

@@ -22,6 +22,10 @@
 #include "kernel_property_config.h"
 #include "kiln_probe.h"
 #include "kiln_semihost.h"
+#include "runtime/add.h"
+#include "runtime/add_fast.h"
+#include "runtime/average_pool2d.h"
+#include "runtime/broadcast.h"
 #include "runtime/conv2d.h"
 #include "runtime/conv2d_fast.h"
 #include "runtime/depthwise_conv2d.h"
@@ -32,6 +36,8 @@
 #include "runtime/fully_connected_fast.h"
 #include "runtime/lstm.h"
 #include "runtime/lstm_fast.h"
+#include "runtime/max_pool2d.h"
+#include "runtime/pool2d_fast.h"
 #include "runtime/requant_fast.h"
 
 using namespace kiln::rt;
@@ -456,14 +462,26 @@ struct DepthwiseLayer {
 // `small` keeps channel counts down for the float buffers.
 // padded: a 3x3 layer with dilation 1 of the padded quad path's kind (in place, strides 1 or 2,
 // small maps or larger ones that fill the padded rows in chunks).
+// pairs: a 3x3 layer with stride 1 and dilation 1 of the pair path's kind (in place, mostly even
+// output rows of at least 6: small maps a channel quad at a time, larger ones that may widen one
+// channel at a time).
 DepthwiseLayer depthwise_layer(Random& r, bool in_place, bool planar, bool small,
-                               bool padded = false) {
+                               bool padded = false, bool pairs = false) {
   DepthwiseLayer L;
   L.params.depth_multiplier = in_place || !r.chance(6) ? 1 : r.pick(2, 3);
   const int32_t channels = r.pick(1, small ? 16 : (r.chance(4) ? (r.chance(3) ? 64 : 40) : 19));
   Axis h, w;
   PadMode mode;
-  if (padded) {
+  if (pairs) {
+    const bool large = r.chance(3);
+    const int32_t most = channels > 19 ? 24 : 40;  // within the tensor buffers
+    h.in = large ? r.pick(16, most) : r.pick(1, 14);
+    w.in = large ? r.pick(16, most) : r.pick(6, 14);
+    h.k = w.k = 3;
+    h.stride = w.stride = 1;
+    h.dilation = w.dilation = 1;
+    mode = r.chance(2) ? kSame : (r.chance(2) ? kValid : kShrinking);
+  } else if (padded) {
     const bool large = r.chance(4);
     const int32_t most = channels > 19 ? 24 : 40;  // within the tensor buffers
     h.in = large ? r.pick(16, most) : r.pick(1, 14);
@@ -499,6 +517,10 @@ DepthwiseLayer depthwise_layer(Random& r, bool in_place, bool planar, bool small
   }
   make_axis(r, h, mode);
   make_axis(r, w, mode);
+  if (pairs && (w.out & 1) != 0) {
+    ++w.in;  // an even output row, mostly
+    make_axis(r, w, mode);
+  }
   L.in.n = r.pick(1, 2);
   L.in.h = h.in;
   L.in.w = w.in;
@@ -516,8 +538,8 @@ DepthwiseLayer depthwise_layer(Random& r, bool in_place, bool planar, bool small
   L.params.input_offset = r.pick(-127, 128);
   L.params.output_offset = r.pick(-128, 127);
   activation_range(r, &L.params.act_min, &L.params.act_max);
-  L.draw =
-      (planar || padded) && !r.chance(6) ? (r.chance(2) ? kTable : kPreShift) : requant_draw(r);
+  L.draw = (planar || padded || pairs) && !r.chance(6) ? (r.chance(2) ? kTable : kPreShift)
+                                                       : requant_draw(r);
   L.has_bias = !r.chance(5);
   return L;
 }
@@ -539,13 +561,14 @@ bool depthwise_sizes_fit(const DepthwiseLayer& L) {
 
 // Which depthwise kernel a loop checks against depthwise_conv2d_int8.
 // kDepthwisePlanar is the fast in-place kernel on layers shaped for its channel-planar path,
-// kDepthwisePadded on layers shaped for its padded quad path.
+// kDepthwisePadded on layers shaped for its padded quad path, kDepthwisePairs for its pair path.
 enum DepthwiseKernel {
   kDepthwiseFast = 0,
   kDepthwiseInPlaceFast = 1,
   kDepthwisePlanar = 2,
   kDepthwiseInPlace = 3,
-  kDepthwisePadded = 4
+  kDepthwisePadded = 4,
+  kDepthwisePairs = 5
 };
 
 void run_depthwise(Tally& t, uint32_t kernel, int32_t cases, DepthwiseKernel which) {
@@ -555,7 +578,8 @@ void run_depthwise(Tally& t, uint32_t kernel, int32_t cases, DepthwiseKernel whi
     const bool in_place = which != kDepthwiseFast;
     const bool planar = which == kDepthwisePlanar;
     const bool padded = which == kDepthwisePadded;
-    const DepthwiseLayer L = depthwise_layer(r, in_place, planar, false, padded);
+    const bool pairs = which == kDepthwisePairs;
+    const DepthwiseLayer L = depthwise_layer(r, in_place, planar, false, padded, pairs);
     Line detail;
     detail.str("  ");
     depthwise_text(detail, L);
@@ -593,12 +617,13 @@ void run_depthwise(Tally& t, uint32_t kernel, int32_t cases, DepthwiseKernel whi
       // In place: the data buffer holds the input on entry; the output is its first n_out bytes.
       memcpy(out, input, static_cast<size_t>(n_in));
       set_guard(out + n_in);
-      if (which == kDepthwiseInPlaceFast || which == kDepthwisePlanar || padded) {
+      if (which == kDepthwiseInPlaceFast || which == kDepthwisePlanar || padded || pairs) {
         scratch_bytes = depthwise_conv2d_int8_in_place_fast_scratch_bytes(L.out);
         const size_t available = scratch_bytes - requant_table_bytes(L.out.c);
         const DepthwisePlanarPlan plan =
             depthwise_planar_plan(L.params, L.in, L.filter, L.out, available);
         fast_path = planar ? table && plan.group > 0 : (padded ? table && plan.group == 0 : table);
+        if (pairs) fast_path = table && L.out.w % 2 == 0 && L.out.w >= 6;
         fill_garbage(scratch, scratch_bytes, r);
         set_guard(reinterpret_cast<char*>(scratch) + scratch_bytes);
         b = depthwise_conv2d_int8_in_place_fast(L.params, g_multiplier, g_shift, L.in, L.filter,
@@ -1083,6 +1108,103 @@ void report(const Tally& t) {
   line.str(" ").num(t.fast_path).send();
 }
 
+// ---- AVERAGE_POOL_2D / MAX_POOL_2D int8 ----
+
+void run_pool(Tally& t, uint32_t kernel, int32_t cases, bool average) {
+  for (int32_t i = 0; i < cases; ++i) {
+    const uint32_t seed = case_seed(kernel, i);
+    Random r(seed);
+    Axis h = {r.pick(1, 24), r.pick(1, 5), r.pick(1, 3), 1, 0, 0};
+    Axis w = {r.pick(1, 24), r.pick(1, 5), r.pick(1, 3), 1, 0, 0};
+    if (average && r.chance(8)) {  // the largest windows: 16x16 = 256 taps, and beyond
+      h.k = h.in = r.pick(12, 17);
+      w.k = w.in = 16;
+    }
+    const PadMode mode = r.chance(2) ? kValid : kSame;
+    make_axis(r, h, mode);
+    make_axis(r, w, mode);
+    Pool2DParams params;
+    params.window = window_of(h, w);
+    params.filter_h = h.k;
+    params.filter_w = w.k;
+    activation_range(r, &params.act_min, &params.act_max);
+    const Shape4 in = {r.pick(1, 2), h.in, w.in, r.pick(1, 40)};
+    const Shape4 out = {in.n, h.out, w.out, in.c};
+    const int32_t n_in = in.n * in.h * in.w * in.c, n_out = out.n * out.h * out.w * out.c;
+    Line detail;
+    shape_text(detail, "in", in);
+    shape_text(detail, "out", out);
+    detail.field("filter_h", h.k).field("filter_w", w.k);
+    if (n_in > kTensorBytes || n_out > kTensorBytes) {
+      record(t, i, seed, false, false, "generator drew a layer beyond the buffers", detail);
+      continue;
+    }
+    int8_t* input = word_offset(g_input, r) + r.pick(0, 3);  // any alignment
+    if (r.chance(8))
+      memset(input, r.chance(2) ? 0x80 : 0x7f, static_cast<size_t>(n_in));
+    else
+      fill_int8(input, n_in, r);
+    memset(g_out_ref, 0x55, static_cast<size_t>(n_out));
+    const Status a = average ? average_pool2d_int8(params, in, input, out, g_out_ref)
+                             : max_pool2d_int8(params, in, input, out, g_out_ref);
+    int8_t* fast = word_offset(g_out_fast, r) + r.pick(0, 3);
+    memset(fast, 0x66, static_cast<size_t>(n_out));
+    set_guard(fast + n_out);
+    const Status b = average ? average_pool2d_int8_fast(params, in, input, out, fast)
+                             : max_pool2d_int8_fast(params, in, input, out, fast);
+    const bool same = same_int8(g_out_ref, fast, n_out, a, b, fast + n_out, detail);
+    record(t, i, seed, in.c >= 4 && (!average || h.k * w.k <= 256), same,
+           average ? "average pool output differs" : "max pool output differs", detail);
+  }
+}
+
+// ---- ADD int8 ----
+
+void run_add(Tally& t, uint32_t kernel, int32_t cases) {
+  for (int32_t i = 0; i < cases; ++i) {
+    const uint32_t seed = case_seed(kernel, i);
+    Random r(seed);
+    AddSubInt8Params p;
+    p.input1_offset = r.pick(-255, 255);
+    p.input2_offset = r.pick(-255, 255);
+    p.output_offset = r.pick(-128, 127);
+    p.left_shift = r.chance(6) ? r.pick(0, 30) : 20;
+    p.input1_multiplier = r.chance(10) ? r.pick(0, 1 << 29) : r.pick(1 << 30, INT32_MAX);
+    p.input2_multiplier = r.pick(1 << 30, INT32_MAX);
+    p.output_multiplier = r.pick(1 << 30, INT32_MAX);
+    p.input1_shift = r.chance(10) ? 0 : -r.pick(1, 31);
+    p.input2_shift = -r.pick(1, 31);
+    p.output_shift = -r.pick(1, 31);
+    activation_range(r, &p.activation_min, &p.activation_max);
+    const int32_t n = r.pick(1, 4), c = r.pick(1, 300);
+    const bool broadcast = r.chance(4);
+    const int32_t dims_a[2] = {n, c}, dims_b[2] = {broadcast ? 1 : n, c};
+    BroadcastShape shape;
+    broadcast_shape_init(dims_a, 2, dims_b, 2, &shape);
+    int8_t* a_in = word_offset(g_input, r);
+    int8_t* b_in = g_filter;
+    fill_int8(a_in, n * c, r);
+    fill_int8(b_in, dims_b[0] * c, r);
+    const int32_t n_out = n * c;
+    Line detail;
+    detail.field("n", n)
+        .field("c", c)
+        .field("broadcast", broadcast)
+        .field("left_shift", p.left_shift);
+    memset(g_out_ref, 0x55, static_cast<size_t>(n_out));
+    const Status sa = add_int8(p, shape, a_in, b_in, g_out_ref);
+    int8_t* fast = word_offset(g_out_fast, r);
+    memset(fast, 0x66, static_cast<size_t>(n_out));
+    set_guard(fast + n_out);
+    const Status sb = add_int8_fast(p, shape, a_in, b_in, fast);
+    const bool same = same_int8(g_out_ref, fast, n_out, sa, sb, fast + n_out, detail);
+    record(
+        t, i, seed,
+        !broadcast && p.left_shift <= 20 && p.input1_multiplier >= (1 << 30) && p.input1_shift < 0,
+        same, "add output differs", detail);
+  }
+}
+
 }  // namespace
 
 int main() {
@@ -1099,6 +1221,10 @@ int main() {
       {"depthwise_conv2d_float", 0, 0, 0},
       {"fully_connected_float", 0, 0, 0},
       {"depthwise_conv2d_int8_in_place_fast_padded", 0, 0, 0},
+      {"depthwise_conv2d_int8_in_place_fast_pairs", 0, 0, 0},
+      {"average_pool2d_int8_fast", 0, 0, 0},
+      {"max_pool2d_int8_fast", 0, 0, 0},
+      {"add_int8_fast", 0, 0, 0},
   };
   // The markers bracket the work (the emulator runner expects them in the image).
   kiln_profile_begin();
@@ -1129,6 +1255,15 @@ int main() {
   run_depthwise(tallies[11], 11, KPT_CASES_DEPTHWISE_CONV2D_INT8_IN_PLACE_FAST_PADDED,
                 kDepthwisePadded);
   report(tallies[11]);
+  run_depthwise(tallies[12], 12, KPT_CASES_DEPTHWISE_CONV2D_INT8_IN_PLACE_FAST_PAIRS,
+                kDepthwisePairs);
+  report(tallies[12]);
+  run_pool(tallies[13], 13, KPT_CASES_AVERAGE_POOL2D_INT8_FAST, true);
+  report(tallies[13]);
+  run_pool(tallies[14], 14, KPT_CASES_MAX_POOL2D_INT8_FAST, false);
+  report(tallies[14]);
+  run_add(tallies[15], 15, KPT_CASES_ADD_INT8_FAST);
+  report(tallies[15]);
   kiln_profile_end();
 
   int32_t total = 0;
