@@ -104,14 +104,27 @@ void expect_same_as_portable(const LstmCase& k, const std::string& what) {
             rt::kOk)
       << what;
 
-  const auto plan = simd::LstmInt8::create(k.params, k.weights());
-  ASSERT_NE(plan, nullptr) << what;
-  std::vector<int8_t> out(out_size), hidden = k.hidden;
-  std::vector<int16_t> cell = k.cell;
-  plan->run(k.input.data(), hidden.data(), cell.data(), out.data());
-  EXPECT_EQ(out, ref_out) << what;
-  EXPECT_EQ(hidden, ref_hidden) << what;
-  EXPECT_EQ(cell, ref_cell) << what;
+  // A second call continues from the updated states (the kernel keeps them in its own layout
+  // during a call only).
+  std::vector<int8_t> ref_out2(out_size);
+  ASSERT_EQ(rt::lstm_int8(k.params, k.weights(), k.input.data(), ref_hidden.data(), ref_cell.data(),
+                          ref_out2.data(), scratch.data()),
+            rt::kOk)
+      << what;
+
+  // With the AVX-VNNI products where the CPU has them, and with AVX2 only.
+  for (const bool vnni : {true, false}) {
+    const std::string variant = what + (vnni ? " (AVX-VNNI if available)" : " (AVX2 only)");
+    const auto plan = simd::LstmInt8::create(k.params, k.weights(), vnni);
+    ASSERT_NE(plan, nullptr) << variant;
+    std::vector<int8_t> out(out_size), hidden = k.hidden;
+    std::vector<int16_t> cell = k.cell;
+    plan->run(k.input.data(), hidden.data(), cell.data(), out.data());
+    plan->run(k.input.data(), hidden.data(), cell.data(), out.data());
+    EXPECT_EQ(out, ref_out2) << variant;
+    EXPECT_EQ(hidden, ref_hidden) << variant;
+    EXPECT_EQ(cell, ref_cell) << variant;
+  }
 }
 
 std::string describe(int i, const LstmCase& k) {
@@ -135,6 +148,37 @@ TEST(HostSimdLstm, MatchesPortableOverTheWholeRequantizationRange) {
   std::mt19937 rng(22);
   for (int i = 0; i < 200; ++i) {
     const LstmCase k = random_case(rng, true);
+    expect_same_as_portable(k, describe(i, k));
+  }
+}
+
+TEST(HostSimdLstm, MatchesPortableOnLongSequences) {
+  if (!simd::avx2_available()) GTEST_SKIP() << "no AVX2 on this CPU or build";
+  std::mt19937 rng(24);
+  for (int i = 0; i < 40; ++i) {
+    LstmCase k = random_case(rng, i % 2 == 1);
+    // A long sequence (the states pass through many steps) and, every fourth case, the MNIST
+    // LSTM's shape: 28 steps of 28 inputs, 20 units. The data is refilled for these dimensions.
+    rt::LstmDims d = k.params.dims;
+    d.time_steps = std::uniform_int_distribution<int32_t>(20, 40)(rng);
+    if (i % 4 == 0) d = {1, 28, 28, 20, false};
+    k.params.dims = d;
+    auto fill8 = [&](std::vector<int8_t>* v, size_t n) {
+      v->resize(n);
+      for (int8_t& x : *v)
+        x = static_cast<int8_t>(std::uniform_int_distribution<int>(-128, 127)(rng));
+    };
+    for (int g = 0; g < 4; ++g) {
+      fill8(&k.w[g], static_cast<size_t>(d.state_size) * d.input_size);
+      fill8(&k.r[g], static_cast<size_t>(d.state_size) * d.state_size);
+      k.in_bias[g].resize(static_cast<size_t>(d.state_size), 0);
+      k.rec_bias[g].resize(static_cast<size_t>(d.state_size), 0);
+    }
+    fill8(&k.input, static_cast<size_t>(d.batch) * d.time_steps * d.input_size);
+    fill8(&k.hidden, static_cast<size_t>(d.batch) * d.state_size);
+    k.cell.resize(static_cast<size_t>(d.batch) * d.state_size);
+    for (int16_t& x : k.cell)
+      x = static_cast<int16_t>(std::uniform_int_distribution<int>(-32768, 32767)(rng));
     expect_same_as_portable(k, describe(i, k));
   }
 }

@@ -453,6 +453,27 @@ TEST(HostSimdFullyConnected, MatchesPortableOnRandomShapes) {
   }
 }
 
+TEST(HostSimdFullyConnected, SmallLayersOnTheDirectPath) {
+  SKIP_WITHOUT_AVX2();
+  Random rng(642);
+  // Input depths up to simd::kSmallFullyConnectedDepth take the direct path (input offset
+  // folded into the bias, pairs broadcast from a register, blocks stored two at a time): every
+  // depth, channel counts around the 16-channel stores, both quantizations, several rows.
+  for (int i = 0; i < 600; ++i) {
+    const int32_t depth = 1 + i % simd::kSmallFullyConnectedDepth;
+    const int32_t channels = rng.chance(0.3) ? 16 * rng.uniform(1, 3) : rng.uniform(1, 40);
+    const FullyConnectedCase c = fully_connected_case(rng, rng.uniform(1, 5), depth, channels,
+                                                      rng.chance(0.5), rng.chance(0.3));
+    ASSERT_NO_FATAL_FAILURE(check_fully_connected(c));
+  }
+  // hello_world's layers: 1 -> 16 -> 16 -> 1, and the depth just past the direct path.
+  const int32_t shapes[][2] = {{1, 16}, {16, 16}, {16, 1}, {17, 16}};
+  for (const auto& shape : shapes)
+    for (int i = 0; i < 20; ++i)
+      ASSERT_NO_FATAL_FAILURE(check_fully_connected(
+          fully_connected_case(rng, 1, shape[0], shape[1], rng.chance(0.5), rng.chance(0.3))));
+}
+
 TEST(HostSimdFullyConnected, OutputStageOverTheWholeInt32Range) {
   SKIP_WITHOUT_AVX2();
   Random rng(31);

@@ -106,10 +106,17 @@ void depthwise_conv2d_int8_avx2(const DepthwiseConv2DInt8View& view, const int8_
 
 // FULLY_CONNECTED: each input row plus input_offset is widened into `rows_buffer` (zero past
 // input_depth) and multiplied by the filter packed with its filter_offset added.
+//
+// Small layers (input_depth <= kSmallFullyConnectedDepth) take a direct path instead: each row's
+// raw int8 values are loaded into a register and its int16 pairs formed there, the input offset
+// being folded into the output stage's bias (bias + input_offset * sum of the filter row with its
+// offset, modulo 2^32 like the accumulation), so no row is stored and read back.
+constexpr int32_t kSmallFullyConnectedDepth = 16;
 struct FullyConnectedInt8View {
   int32_t batches;
   int32_t input_depth;
   int32_t input_offset;
+  bool small;            // the direct path; gemm.output has the folded bias
   int32_t tile_rows;     // rows widened per product
   int16_t* rows_buffer;  // tile_rows * 2 * gemm.k_pairs
   const int16_t** rows;  // tile_rows entries

@@ -37,21 +37,25 @@ KILN_AVX2_INLINE __m256i broadcast_pair(const int16_t* p) {
 //  - the rounding right shift compares the discarded bits with half, plus one for negatives;
 //  - the zero point wraps like the portable int64-to-int32 conversion; the clamp bounds lie in
 //    the int8 range, so the saturating packs used by the stores are plain truncations.
+// Callers that know more may drop steps: kLeftShift false when every left shift of q is 0;
+// kUniformMultiplier when all 8 lanes of q have the same multiplier (the odd lanes then read it
+// from the even ones).
+template <bool kLeftShift = true, bool kUniformMultiplier = false>
 KILN_AVX2_INLINE __m256i requantize8(__m256i acc, const Int8RequantBlock& q,
                                      const __m256i output_offset, const __m256i act_min,
                                      const __m256i act_max) {
   __m256i x = _mm256_add_epi32(acc, load8(q.bias));
-  x = _mm256_sllv_epi32(x, load8(q.left_shift));
+  if constexpr (kLeftShift) x = _mm256_sllv_epi32(x, load8(q.left_shift));
   const __m256i multiplier = load8(q.multiplier);
+  const __m256i odd_multiplier =
+      kUniformMultiplier ? multiplier : _mm256_srli_epi64(multiplier, 32);
   const __m256i round = _mm256_set1_epi64x(int64_t{1} << 30);
   // Even lanes: the 64-bit product sits in a whole 64-bit lane; keep bits 31..62 low.
   const __m256i even =
       _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epi32(x, multiplier), round), 31);
   // Odd lanes: move them down to multiply, and keep bits 31..62 in the high half.
   const __m256i odd = _mm256_slli_epi64(
-      _mm256_add_epi64(
-          _mm256_mul_epi32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(multiplier, 32)), round),
-      1);
+      _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), odd_multiplier), round), 1);
   const __m256i high = _mm256_blend_epi32(even, odd, 0xAA);
 
   const __m256i negative = _mm256_cmpgt_epi32(_mm256_setzero_si256(), high);
@@ -76,6 +80,64 @@ KILN_AVX2_INLINE void store_int8x8(int8_t* dst, __m256i v, int32_t count) {
     _mm_store_si128(reinterpret_cast<__m128i*>(staged), bytes);
     std::memcpy(dst, staged, static_cast<size_t>(count));
   }
+}
+
+// Stores the first `count` (at most 8) bytes of the low 8 bytes of `bytes` with fixed-size
+// stores, without a library call for the few values of a partial block.
+KILN_AVX2_INLINE void store_bytes_partial(int8_t* dst, __m128i bytes, int32_t count) {
+  uint64_t word = static_cast<uint64_t>(_mm_cvtsi128_si64(bytes));
+  if (count >= 8) {
+    std::memcpy(dst, &word, 8);
+    return;
+  }
+  if (count & 4) {
+    const uint32_t part = static_cast<uint32_t>(word);
+    std::memcpy(dst, &part, 4);
+    dst += 4;
+    word >>= 32;
+  }
+  if (count & 2) {
+    const uint16_t part = static_cast<uint16_t>(word);
+    std::memcpy(dst, &part, 2);
+    dst += 2;
+    word >>= 16;
+  }
+  if (count & 1) *dst = static_cast<int8_t>(static_cast<uint8_t>(word));
+}
+
+// The bytes src[0 .. count) (count < 8) in the low end of a word, zero above, read with
+// fixed-size loads that stay within them.
+KILN_AVX2_INLINE uint64_t load_bytes_below8(const int8_t* src, int32_t count) {
+  uint64_t word = 0;
+  int shift = 0;
+  if (count & 4) {
+    uint32_t part;
+    std::memcpy(&part, src, 4);
+    word = part;
+    src += 4;
+    shift = 32;
+  }
+  if (count & 2) {
+    uint16_t part;
+    std::memcpy(&part, src, 2);
+    word |= uint64_t{part} << shift;
+    src += 2;
+    shift += 16;
+  }
+  if (count & 1) word |= uint64_t{static_cast<uint8_t>(*src)} << shift;
+  return word;
+}
+
+// The bytes src[0 .. count) (count <= 16), zero above, reading no byte past them.
+KILN_AVX2_INLINE __m128i load_bytes_partial(const int8_t* src, int32_t count) {
+  if (count >= 16) return _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
+  if (count >= 8) {
+    uint64_t low;
+    std::memcpy(&low, src, 8);
+    return _mm_set_epi64x(static_cast<int64_t>(load_bytes_below8(src + 8, count - 8)),
+                          static_cast<int64_t>(low));
+  }
+  return _mm_cvtsi64_si128(static_cast<int64_t>(load_bytes_below8(src, count)));
 }
 
 // Stores 16 int32 values already within [-128, 127] (first, then second) as int8 with one

@@ -31,8 +31,26 @@ std::unique_ptr<FullyConnectedInt8> FullyConnectedInt8::create(
   if (!int8_clamp_supported(params.act_min, params.act_max)) return nullptr;
 
   std::unique_ptr<FullyConnectedInt8> plan(new FullyConnectedInt8());
+  const bool small = dims.input_depth <= kSmallFullyConnectedDepth;
+  // The small path reads raw input values: the input offset's share of each sum, input_offset
+  // times the sum of the filter row plus filter_offset, goes into the bias (modulo 2^32, as the
+  // int32 accumulation wraps).
+  std::vector<int32_t> folded_bias;
+  if (small) {
+    folded_bias.resize(static_cast<size_t>(dims.output_depth));
+    for (int32_t o = 0; o < dims.output_depth; ++o) {
+      uint32_t sum = bias ? static_cast<uint32_t>(bias[o]) : 0u;
+      for (int32_t i = 0; i < dims.input_depth; ++i) {
+        const int32_t weight =
+            filter[static_cast<ptrdiff_t>(o) * dims.input_depth + i] + params.filter_offset;
+        sum += static_cast<uint32_t>(params.input_offset) * static_cast<uint32_t>(weight);
+      }
+      folded_bias[static_cast<size_t>(o)] = static_cast<int32_t>(sum);
+    }
+  }
   if (!build_requant_blocks(dims.output_depth, output_multiplier, output_shift,
-                            params.per_channel ? 1 : 0, bias, &plan->requant_))
+                            params.per_channel ? 1 : 0, small ? folded_bias.data() : bias,
+                            &plan->requant_))
     return nullptr;
   plan->packed_filter_ =
       pack_gemm_filter(dims.output_depth, dims.input_depth, filter, params.filter_offset);
@@ -41,6 +59,7 @@ std::unique_ptr<FullyConnectedInt8> FullyConnectedInt8::create(
   v.batches = dims.batches;
   v.input_depth = dims.input_depth;
   v.input_offset = params.input_offset;
+  v.small = small;
   v.tile_rows = std::min(dims.batches, kTileRows);
   v.gemm.k_pairs = (dims.input_depth + 1) / 2;
   v.gemm.segments = 1;

@@ -15,6 +15,15 @@ bool avx2_available() {
 #endif
 }
 
+bool avx_vnni_available() {
+#if defined(KILN_HOST_SIMD_AVX2) && (defined(__x86_64__) || defined(__i386__))
+  static const bool supported = avx2_available() && __builtin_cpu_supports("avxvnni");
+  return supported;
+#else
+  return false;
+#endif
+}
+
 bool enabled() {
   const char* setting = std::getenv("KILN_HOST_SIMD");
   if (setting && std::strcmp(setting, "0") == 0) return false;

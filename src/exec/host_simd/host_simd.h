@@ -15,6 +15,9 @@ namespace kiln::exec::host_simd {
 // The CPU and operating system support AVX2, and this build contains the AVX2 kernels.
 bool avx2_available();
 
+// avx2_available() and the CPU has AVX-VNNI (vpdpwssd on 256-bit vectors).
+bool avx_vnni_available();
+
 // Whether kernels created now should use the AVX2 variants: avx2_available() unless the
 // environment variable KILN_HOST_SIMD is "0" (forces the portable kernels, for tests and
 // benchmarks). Read each time it is called, so a change takes effect for the next executor.

@@ -1,6 +1,7 @@
 #include "exec/host_simd/lstm_int8.h"
 
 #include <cstdint>
+#include <initializer_list>
 
 #include "exec/host_simd/host_simd.h"
 #include "exec/host_simd/int8_output_stage.h"
@@ -28,7 +29,7 @@ bool append_gate_blocks(int32_t units, int32_t multiplier, int32_t shift, const 
 }  // namespace
 
 std::unique_ptr<LstmInt8> LstmInt8::create(const rt::LstmInt8Params& params,
-                                           const rt::LstmInt8Weights& weights) {
+                                           const rt::LstmInt8Weights& weights, bool allow_vnni) {
   if (!avx2_available()) return nullptr;
   const rt::LstmDims& d = params.dims;
   // The portable kernel's own argument checks (it accepts these dimensions) and the rest of
@@ -81,6 +82,12 @@ std::unique_ptr<LstmInt8> LstmInt8::create(const rt::LstmInt8Params& params,
   v.input_size = d.input_size;
   v.state_size = d.state_size;
   v.time_major = d.time_major;
+  v.use_vnni = allow_vnni && avx_vnni_available();
+  v.left_shifts = false;
+  for (const std::vector<Int8RequantBlock>* blocks :
+       {&plan->input_requant_, &plan->recurrent_requant_, &plan->cell_requant_})
+    for (const Int8RequantBlock& block : *blocks)
+      for (const int32_t shift : block.left_shift) v.left_shifts = v.left_shifts || shift != 0;
   v.unit_blocks = (d.state_size + 7) / 8;
   v.input_pairs = (d.input_size + 1) / 2;
   v.state_pairs = (d.state_size + 1) / 2;
@@ -98,11 +105,15 @@ std::unique_ptr<LstmInt8> LstmInt8::create(const rt::LstmInt8Params& params,
   v.use_cell_clip = params.use_cell_clip;
   v.cell_clip = params.cell_clip;
   v.sigmoid_pairs = rt::kLstmSigmoidPairs;
-  plan->widened_.assign(2 * static_cast<size_t>(v.input_pairs + v.state_pairs), 0);
+  plan->widened_.assign(2 * static_cast<size_t>(v.input_pairs), 0);
   v.widened_input = plan->widened_.data();
-  v.widened_hidden = plan->widened_.data() + 2 * v.input_pairs;
-  plan->gates_.resize(4 * static_cast<size_t>(v.unit_blocks));
-  v.gates = plan->gates_[0].value;
+  // 16 values per block: both rows of a batch.
+  plan->hidden_rows_.assign(static_cast<size_t>(d.batch) * v.unit_blocks, Int16Lanes{});
+  v.hidden_rows = plan->hidden_rows_[0].value;
+  plan->output_gates_.assign(static_cast<size_t>(v.unit_blocks), Lanes{});
+  v.output_gates = plan->output_gates_[0].value;
+  plan->cell_lanes_.assign(static_cast<size_t>(d.batch) * v.unit_blocks, Lanes{});
+  v.cell_lanes = plan->cell_lanes_[0].value;
   plan->input_parts_.resize(static_cast<size_t>(d.batch) * d.time_steps * 4 * v.unit_blocks);
   v.input_parts = plan->input_parts_[0].value;
   return plan;

@@ -18,8 +18,10 @@ class LstmInt8 {
   // the arguments are outside what the AVX2 kernel reproduces (anything the portable kernel
   // refuses, or shifts its vector output step does not take); the caller then runs the
   // portable kernel. The weights and biases are read now, so they must not change afterwards.
+  // allow_vnni: use AVX-VNNI where the CPU has it (false: AVX2 only, for tests of both).
   static std::unique_ptr<LstmInt8> create(const rt::LstmInt8Params& params,
-                                          const rt::LstmInt8Weights& weights);
+                                          const rt::LstmInt8Weights& weights,
+                                          bool allow_vnni = true);
 
   LstmInt8(const LstmInt8&) = delete;
   LstmInt8& operator=(const LstmInt8&) = delete;
@@ -39,8 +41,13 @@ class LstmInt8 {
   struct alignas(32) Lanes {
     int32_t value[8];
   };
-  std::vector<Lanes> gates_;        // 4 * unit_blocks vectors of gate values
-  std::vector<Lanes> input_parts_;  // rows * 4 * unit_blocks vectors: W x + b per row
+  struct alignas(32) Int16Lanes {
+    int16_t value[16];
+  };
+  std::vector<Int16Lanes> hidden_rows_;  // per batch 2 * unit_blocks * 8 int16 values
+  std::vector<Lanes> output_gates_;      // unit_blocks vectors: a step's output gates
+  std::vector<Lanes> cell_lanes_;        // per batch unit_blocks vectors of cell values
+  std::vector<Lanes> input_parts_;       // rows * 4 * unit_blocks vectors: W x + b per row
   LstmInt8Avx2View view_{};
 };
 
