@@ -3,6 +3,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 namespace kiln::exec::host_simd {
 
 bool avx2_available() {
@@ -17,7 +21,14 @@ bool avx2_available() {
 
 bool avx_vnni_available() {
 #if defined(KILN_HOST_SIMD_AVX2) && (defined(__x86_64__) || defined(__i386__))
-  static const bool supported = avx2_available() && __builtin_cpu_supports("avxvnni");
+  // CPUID leaf 7, sub-leaf 1: EAX bit 4 is AVX-VNNI (the VEX-encoded vpdpwssd). Read directly:
+  // Clang's __builtin_cpu_supports does not know the feature name GCC uses for it. The OS
+  // support for YMM state is what avx2_available() already checked.
+  static const bool supported = [] {
+    unsigned int eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (!avx2_available() || !__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx)) return false;
+    return (eax & (1u << 4)) != 0;
+  }();
   return supported;
 #else
   return false;
