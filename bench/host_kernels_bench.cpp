@@ -83,8 +83,8 @@ double median(std::vector<double> v) {
 struct Row {
   std::string model;
   int64_t macs = 0;
-  double portable_ms = 0;
-  double simd_ms = 0;
+  double portable_us = 0;
+  double simd_us = 0;
 };
 
 Row measure(const fs::path& dir, double seconds) {
@@ -117,8 +117,8 @@ Row measure(const fs::path& dir, double seconds) {
   Row row;
   row.model = dir.filename().string();
   row.macs = kiln::ir::model_stats(model).macs;
-  row.portable_ms = median(portable_times) * 1e3;
-  row.simd_ms = median(simd_times) * 1e3;
+  row.portable_us = median(portable_times) * 1e6;
+  row.simd_us = median(simd_times) * 1e6;
   return row;
 }
 
@@ -155,16 +155,16 @@ int main(int argc, char** argv) {
   if (!kiln::exec::host_simd::avx2_available())
     fmt::print("note: this CPU (or build) has no AVX2; both columns run the portable kernels\n");
 
-  fmt::print("{:<36} {:>10} {:>13} {:>13} {:>9}\n", "model", "MACs", "portable ms", "avx2 ms",
+  fmt::print("{:<36} {:>10} {:>13} {:>13} {:>9}\n", "model", "MACs", "portable us", "avx2 us",
              "speed-up");
   double log_sum = 0;
   int count = 0;
   try {
     for (const auto& dir : dirs) {
       const Row row = measure(dir, seconds);
-      const double speedup = row.portable_ms / row.simd_ms;
-      fmt::print("{:<36} {:>10} {:>13.4f} {:>13.4f} {:>8.1f}x\n", row.model, row.macs,
-                 row.portable_ms, row.simd_ms, speedup);
+      const double speedup = row.portable_us / row.simd_us;
+      fmt::print("{:<36} {:>10} {:>13.3f} {:>13.3f} {:>8.1f}x\n", row.model, row.macs,
+                 row.portable_us, row.simd_us, speedup);
       std::fflush(stdout);
       log_sum += std::log(speedup);
       ++count;

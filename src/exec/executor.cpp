@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "exec/ops/fully_connected.h"
 
 namespace kiln::exec {
 
@@ -31,7 +32,17 @@ Executor::Executor(const ir::Model& model) : model_(model) {
   }
   reset();
   kernels_.reserve(model_.operators.size());
-  for (const ir::Operator& op : model_.operators) kernels_.push_back(make_kernel(model_, op));
+  for (size_t i = 0; i < model_.operators.size();) {
+    // Only the inputs and outputs are visible, so operators may be fused where it pays.
+    size_t fused = 0;
+    if (KernelPtr chain = make_fully_connected_chain_kernel(model_, i, &fused)) {
+      kernels_.push_back(std::move(chain));
+      i += fused;
+      continue;
+    }
+    kernels_.push_back(make_kernel(model_, model_.operators[i]));
+    ++i;
+  }
 }
 
 const ir::Tensor& Executor::input_tensor(size_t i) const {

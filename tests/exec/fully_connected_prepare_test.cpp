@@ -1,5 +1,6 @@
 #include "exec/ops/fully_connected.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -7,6 +8,7 @@
 #include "conv_test_models.h"
 #include "core/error.h"
 #include "exec/executor.h"
+#include "exec/host_simd/host_simd.h"
 
 namespace kiln {
 namespace {
@@ -176,6 +178,91 @@ TEST(FullyConnectedKernel, RunsThroughTheExecutor) {
   const auto output = executor.output(0);
   EXPECT_EQ(std::vector<uint8_t>(output.begin(), output.end()),
             testing::raw_bytes(std::vector<int8_t>{4, 1}));
+}
+
+// A chain of small int8 layers in[1,4] -> 8 -> 8 -> 3 (ReLU between), optionally with the first
+// intermediate tensor also a model output, or the second one also read by a fourth layer. The
+// executor fuses what it may (exec::make_fully_connected_chain_kernel); every model output must
+// equal the portable kernels' run.
+ir::Model small_chain(bool first_link_is_output, bool second_link_read_twice) {
+  ModelBuilder b;
+  uint32_t state = 7;
+  auto weights = [&](size_t n) {
+    std::vector<int8_t> w(n);
+    for (auto& x : w) x = static_cast<int8_t>((state = state * 1103515245u + 12345u) >> 24);
+    return testing::raw_bytes(w);
+  };
+  const int32_t in = b.tensor("in", {1, 4}, DType::kInt8, {0.05f}, {3});
+  int32_t row = in, depth = 4;
+  std::vector<int32_t> links;
+  const int32_t widths[] = {8, 8, 3};
+  for (int l = 0; l < 3; ++l) {
+    const int32_t channels = widths[l];
+    const int32_t w = b.tensor(fmt::format("w{}", l), {channels, depth}, DType::kInt8, {0.02f}, {0},
+                               0, weights(static_cast<size_t>(channels * depth)));
+    const int32_t out =
+        b.tensor(fmt::format("t{}", l), {1, channels}, DType::kInt8, {0.04f}, {-5 + l});
+    ir::FullyConnectedOptions options;
+    if (l < 2) options.activation = ir::Activation::kRelu;
+    b.op(ir::OpType::kFullyConnected, {row, w}, {out}, options);
+    links.push_back(out);
+    row = out;
+    depth = channels;
+  }
+  std::vector<int32_t> outputs = {row};
+  if (first_link_is_output) outputs.push_back(links[0]);
+  if (second_link_read_twice) {
+    const int32_t w = b.tensor("w3", {2, 8}, DType::kInt8, {0.02f}, {0}, 0, weights(16));
+    const int32_t out = b.tensor("t3", {1, 2}, DType::kInt8, {0.04f}, {1});
+    b.op(ir::OpType::kFullyConnected, {links[1], w}, {out}, ir::FullyConnectedOptions{});
+    outputs.push_back(out);
+  }
+  b.model.inputs = {in};
+  b.model.outputs = outputs;
+  return b.model;
+}
+
+TEST(FullyConnectedKernel, FusedChainsGiveThePortableOutputs) {
+  for (const bool first_output : {false, true})
+    for (const bool read_twice : {false, true}) {
+      const ir::Model model = small_chain(first_output, read_twice);
+      std::vector<std::vector<uint8_t>> results[2];
+      for (const char* setting : {"0", "1"}) {
+        exec::host_simd::ScopedSetting scoped(setting);
+        exec::Executor executor(model);
+        for (int x = 0; x < 40; ++x) {
+          const std::vector<int8_t> input = {static_cast<int8_t>(x * 7 - 128),
+                                             static_cast<int8_t>(100 - x * 5),
+                                             static_cast<int8_t>(x * 13), static_cast<int8_t>(-x)};
+          executor.set_input(0, testing::raw_bytes(input));
+          executor.invoke();
+          for (size_t o = 0; o < executor.num_outputs(); ++o) {
+            const auto out = executor.output(o);
+            results[setting[0] - '0'].emplace_back(out.begin(), out.end());
+          }
+        }
+      }
+      EXPECT_EQ(results[0], results[1])
+          << "first link is an output: " << first_output << ", second read twice: " << read_twice;
+    }
+}
+
+TEST(FullyConnectedKernel, ChainFusionStopsAtVisibleOrSharedTensors) {
+  if (!exec::host_simd::avx2_available()) GTEST_SKIP() << "no AVX2: nothing is fused";
+  exec::host_simd::ScopedSetting on("1");
+  size_t count = 0;
+  EXPECT_NE(exec::make_fully_connected_chain_kernel(small_chain(false, false), 0, &count), nullptr);
+  EXPECT_EQ(count, 3u);
+  // t0 is a model output: layer 0 stays alone, layers 1 and 2 still fuse.
+  EXPECT_EQ(exec::make_fully_connected_chain_kernel(small_chain(true, false), 0, &count), nullptr);
+  EXPECT_EQ(count, 0u);
+  EXPECT_NE(exec::make_fully_connected_chain_kernel(small_chain(true, false), 1, &count), nullptr);
+  EXPECT_EQ(count, 2u);
+  // t1 is read by two layers: the chain ends there.
+  EXPECT_NE(exec::make_fully_connected_chain_kernel(small_chain(false, true), 0, &count), nullptr);
+  EXPECT_EQ(count, 2u);
+  exec::host_simd::ScopedSetting off("0");
+  EXPECT_EQ(exec::make_fully_connected_chain_kernel(small_chain(false, false), 0, &count), nullptr);
 }
 
 }  // namespace

@@ -488,6 +488,81 @@ TEST(HostSimdFullyConnected, OutputStageOverTheWholeInt32Range) {
   }
 }
 
+// Chains of small layers (FullyConnectedChainInt8): the rows between layers stay in
+// registers, and a first layer with one input value is a table. The chain's output must equal
+// running the portable kernel layer by layer.
+TEST(HostSimdFullyConnected, ChainsMatchLayerByLayer) {
+  SKIP_WITHOUT_AVX2();
+  Random rng(643);
+  for (int i = 0; i < 400; ++i) {
+    const int32_t layers = rng.uniform(2, 5);
+    // Every first depth, with depth 1 (the table) often.
+    int32_t depth = rng.chance(0.3) ? 1 : rng.uniform(1, simd::kSmallFullyConnectedDepth);
+    const int32_t input_depth = depth;
+    std::vector<FullyConnectedCase> cases;
+    std::vector<std::unique_ptr<simd::FullyConnectedInt8>> plans;
+    std::string text;
+    for (int32_t l = 0; l < layers; ++l) {
+      const int32_t channels = rng.chance(0.3) ? rng.uniform(0, 1) * 8 + 8 : rng.uniform(1, 16);
+      cases.push_back(
+          fully_connected_case(rng, 1, depth, channels, rng.chance(0.5), rng.chance(0.2)));
+      const FullyConnectedCase& c = cases.back();
+      plans.push_back(simd::FullyConnectedInt8::create(
+          c.params, c.dims, c.requant.multiplier.data(), c.requant.shift.data(),
+          c.filter_data.data(), c.bias.empty() ? nullptr : c.bias.data()));
+      ASSERT_NE(plans.back(), nullptr) << c.text;
+      ASSERT_TRUE(plans.back()->chainable()) << c.text;
+      text += c.text + "; ";
+      depth = channels;
+    }
+    // Portable, layer by layer, from the first case's random input.
+    std::vector<int8_t> row = cases[0].input_data;
+    for (const FullyConnectedCase& c : cases) {
+      std::vector<int8_t> next(static_cast<size_t>(c.dims.output_depth));
+      ASSERT_EQ(rt::fully_connected_int8(c.params, c.dims, c.requant.multiplier.data(),
+                                         c.requant.shift.data(), row.data(), c.filter_data.data(),
+                                         c.bias.empty() ? nullptr : c.bias.data(), next.data()),
+                rt::kOk);
+      row = std::move(next);
+    }
+    auto chain = simd::FullyConnectedChainInt8::create(std::move(plans));
+    ASSERT_NE(chain, nullptr) << text;
+    std::vector<int8_t> actual(row.size() + 16, 0x55);
+    chain->run(cases[0].input_data.data(), actual.data());
+    EXPECT_EQ(std::vector<int8_t>(actual.begin(), actual.begin() + row.size()), row)
+        << "input depth " << input_depth << ": " << text;
+    // Nothing past the last layer's channels is written.
+    EXPECT_TRUE(std::all_of(actual.begin() + row.size(), actual.end(), [](int8_t b) {
+      return b == 0x55;
+    })) << text;
+  }
+}
+
+TEST(HostSimdFullyConnected, ChainsDeclineWhatTheyDoNotCover) {
+  SKIP_WITHOUT_AVX2();
+  Random rng(644);
+  auto plan = [&](int32_t batches, int32_t depth, int32_t channels) {
+    const FullyConnectedCase c = fully_connected_case(rng, batches, depth, channels, true, false);
+    return simd::FullyConnectedInt8::create(c.params, c.dims, c.requant.multiplier.data(),
+                                            c.requant.shift.data(), c.filter_data.data(),
+                                            c.bias.empty() ? nullptr : c.bias.data());
+  };
+  EXPECT_FALSE(plan(2, 8, 8)->chainable());   // two rows
+  EXPECT_FALSE(plan(1, 8, 17)->chainable());  // more than 16 channels
+  EXPECT_FALSE(plan(1, 17, 8)->chainable());  // beyond the direct path
+  auto layers = [&](int32_t first_channels, int32_t second_depth) {
+    std::vector<std::unique_ptr<simd::FullyConnectedInt8>> v;
+    v.push_back(plan(1, 4, first_channels));
+    v.push_back(plan(1, second_depth, 3));
+    return v;
+  };
+  EXPECT_EQ(simd::FullyConnectedChainInt8::create(layers(6, 5)), nullptr);  // depths differ
+  EXPECT_NE(simd::FullyConnectedChainInt8::create(layers(6, 6)), nullptr);
+  std::vector<std::unique_ptr<simd::FullyConnectedInt8>> one;
+  one.push_back(plan(1, 4, 4));
+  EXPECT_EQ(simd::FullyConnectedChainInt8::create(std::move(one)), nullptr);  // not a chain
+}
+
 // ---- dispatch and the executor ----
 
 TEST(HostSimdDispatch, EnvironmentVariableForcesThePortableKernels) {

@@ -117,6 +117,7 @@ struct FullyConnectedInt8View {
   int32_t input_depth;
   int32_t input_offset;
   bool small;            // the direct path; gemm.output has the folded bias
+  bool plain_requant;    // one multiplier for all channels, no left shift (requantize8's options)
   int32_t tile_rows;     // rows widened per product
   int16_t* rows_buffer;  // tile_rows * 2 * gemm.k_pairs
   const int16_t** rows;  // tile_rows entries
@@ -124,5 +125,12 @@ struct FullyConnectedInt8View {
 };
 void fully_connected_int8_avx2(const FullyConnectedInt8View& view, const int8_t* input,
                                int8_t* output);
+
+// A chain of small layers (each `small`, one row, at most 16 output channels, each layer's
+// input the previous layer's output): the rows between layers stay in registers, only the last
+// layer's output is stored. With a first_table, the first layer has a single input value and
+// its output for value x is looked up at first_table[(x + 128) * 16] (16 bytes per row).
+void fully_connected_chain_avx2(const FullyConnectedInt8View* const* layers, int32_t count,
+                                const int8_t* first_table, const int8_t* input, int8_t* output);
 
 }  // namespace kiln::exec::host_simd

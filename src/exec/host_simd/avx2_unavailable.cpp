@@ -10,6 +10,8 @@ void int8_gemm_avx2(const Int8GemmView&, const int16_t* const*, int32_t, int8_t*
 void conv2d_int8_avx2(const Conv2DInt8View&, const int8_t*, int8_t*) {}
 void depthwise_conv2d_int8_avx2(const DepthwiseConv2DInt8View&, const int8_t*, int8_t*) {}
 void fully_connected_int8_avx2(const FullyConnectedInt8View&, const int8_t*, int8_t*) {}
+void fully_connected_chain_avx2(const FullyConnectedInt8View* const*, int32_t, const int8_t*,
+                                const int8_t*, int8_t*) {}
 
 }  // namespace kiln::exec::host_simd
 

@@ -60,6 +60,7 @@ std::unique_ptr<FullyConnectedInt8> FullyConnectedInt8::create(
   v.input_depth = dims.input_depth;
   v.input_offset = params.input_offset;
   v.small = small;
+  v.plain_requant = !params.per_channel && output_shift[0] <= 0;
   v.tile_rows = std::min(dims.batches, kTileRows);
   v.gemm.k_pairs = (dims.input_depth + 1) / 2;
   v.gemm.segments = 1;
@@ -79,6 +80,36 @@ std::unique_ptr<FullyConnectedInt8> FullyConnectedInt8::create(
 
 void FullyConnectedInt8::run(const int8_t* input, int8_t* output) {
   fully_connected_int8_avx2(view_, input, output);
+}
+
+bool FullyConnectedInt8::chainable() const {
+  return view_.small && view_.batches == 1 && view_.gemm.channels <= 16;
+}
+
+std::unique_ptr<FullyConnectedChainInt8> FullyConnectedChainInt8::create(
+    std::vector<std::unique_ptr<FullyConnectedInt8>> layers) {
+  if (layers.size() < 2) return nullptr;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    if (!layers[i] || !layers[i]->chainable()) return nullptr;
+    if (i > 0 && layers[i]->view().input_depth != layers[i - 1]->view().gemm.channels)
+      return nullptr;
+  }
+  std::unique_ptr<FullyConnectedChainInt8> chain(new FullyConnectedChainInt8());
+  for (const auto& layer : layers) chain->views_.push_back(&layer->view());
+  if (layers[0]->view().input_depth == 1) {
+    chain->first_table_.assign(256 * 16, 0);
+    for (int32_t x = -128; x <= 127; ++x) {
+      const auto value = static_cast<int8_t>(x);
+      layers[0]->run(&value, &chain->first_table_[static_cast<size_t>(x + 128) * 16]);
+    }
+  }
+  chain->layers_ = std::move(layers);
+  return chain;
+}
+
+void FullyConnectedChainInt8::run(const int8_t* input, int8_t* output) {
+  fully_connected_chain_avx2(views_.data(), static_cast<int32_t>(views_.size()),
+                             first_table_.empty() ? nullptr : first_table_.data(), input, output);
 }
 
 }  // namespace kiln::exec::host_simd

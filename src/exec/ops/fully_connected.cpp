@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/error.h"
@@ -172,19 +173,79 @@ class FullyConnectedKernel final : public Kernel {
 
 }  // namespace
 
+namespace {
+
+// The AVX2 plan of an int8 layer, or null (not int8, SIMD off, or arguments it does not cover).
+std::unique_ptr<host_simd::FullyConnectedInt8> simd_plan(const ir::Model& model,
+                                                         const ir::Operator& op,
+                                                         const FullyConnectedPrepared& p) {
+  if (p.dtype != ir::DType::kInt8 || !host_simd::enabled()) return nullptr;
+  // The AVX2 plan packs the filter and bias now, so both must be constants.
+  const auto* filter = host_simd::constant_data<int8_t>(model, op.inputs[1]);
+  const auto* bias = p.has_bias ? host_simd::constant_data<int32_t>(model, op.inputs[2]) : nullptr;
+  if (!filter || (p.has_bias && !bias)) return nullptr;
+  return host_simd::FullyConnectedInt8::create(p.params, p.dims, p.output_multiplier.data(),
+                                               p.output_shift.data(), filter, bias);
+}
+
+// Whether tensor t only carries values from one operator to the next: read by exactly one
+// operator input, not a model output, not a state tensor.
+bool internal_link(const ir::Model& model, int32_t t) {
+  if (model.tensor(t).is_variable || std::ranges::count(model.outputs, t) > 0) return false;
+  size_t readers = 0;
+  for (const ir::Operator& op : model.operators) readers += std::ranges::count(op.inputs, t);
+  return readers == 1;
+}
+
+class FullyConnectedChainKernel final : public Kernel {
+ public:
+  FullyConnectedChainKernel(int32_t input, int32_t output,
+                            std::unique_ptr<host_simd::FullyConnectedChainInt8> chain)
+      : input_(input), output_(output), chain_(std::move(chain)) {}
+
+  void run(const TensorMemory& memory) override {
+    chain_->run(memory.get<const int8_t>(input_), memory.get<int8_t>(output_));
+  }
+
+ private:
+  int32_t input_, output_;
+  std::unique_ptr<host_simd::FullyConnectedChainInt8> chain_;
+};
+
+}  // namespace
+
 KernelPtr make_fully_connected_kernel(const ir::Model& model, const ir::Operator& op) {
   FullyConnectedPrepared p = prepare_fully_connected(model, op);
-  std::unique_ptr<host_simd::FullyConnectedInt8> simd;
-  if (p.dtype == ir::DType::kInt8 && host_simd::enabled()) {
-    // The AVX2 plan packs the filter and bias now, so both must be constants.
-    const auto* filter = host_simd::constant_data<int8_t>(model, op.inputs[1]);
-    const auto* bias =
-        p.has_bias ? host_simd::constant_data<int32_t>(model, op.inputs[2]) : nullptr;
-    if (filter && (bias || !p.has_bias))
-      simd = host_simd::FullyConnectedInt8::create(p.params, p.dims, p.output_multiplier.data(),
-                                                   p.output_shift.data(), filter, bias);
-  }
+  std::unique_ptr<host_simd::FullyConnectedInt8> simd = simd_plan(model, op, p);
   return std::make_unique<FullyConnectedKernel>(op, std::move(p), std::move(simd));
+}
+
+KernelPtr make_fully_connected_chain_kernel(const ir::Model& model, size_t first,
+                                            size_t* op_count) {
+  *op_count = 0;
+  std::vector<std::unique_ptr<host_simd::FullyConnectedInt8>> layers;
+  int32_t input = ir::kNoTensor, output = ir::kNoTensor;
+  for (size_t i = first; i < model.operators.size(); ++i) {
+    const ir::Operator& op = model.operators[i];
+    if (op.type != ir::OpType::kFullyConnected || op.inputs.size() < 2 || op.outputs.size() != 1)
+      break;
+    if (!layers.empty() && (op.inputs[0] != output || !internal_link(model, output))) break;
+    std::unique_ptr<host_simd::FullyConnectedInt8> plan;
+    try {
+      plan = simd_plan(model, op, prepare_fully_connected(model, op));
+    } catch (const Error&) {
+      break;  // make_kernel reports it when the operator's turn comes
+    }
+    if (!plan || !plan->chainable()) break;
+    if (layers.empty()) input = op.inputs[0];
+    output = op.outputs[0];
+    layers.push_back(std::move(plan));
+  }
+  const size_t count = layers.size();
+  auto chain = host_simd::FullyConnectedChainInt8::create(std::move(layers));
+  if (!chain) return nullptr;
+  *op_count = count;
+  return std::make_unique<FullyConnectedChainKernel>(input, output, std::move(chain));
 }
 
 }  // namespace kiln::exec

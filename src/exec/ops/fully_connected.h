@@ -33,4 +33,11 @@ FullyConnectedPrepared prepare_fully_connected(const ir::Model& model, const ir:
 
 KernelPtr make_fully_connected_kernel(const ir::Model& model, const ir::Operator& op);
 
+// On AVX2 hosts, the run of int8 FULLY_CONNECTED operators starting at model.operators[first]
+// whose rows stay in registers between layers (host_simd::FullyConnectedChainInt8): small
+// layers of one row, each intermediate tensor read only by the next operator. Returns null (and
+// *op_count = 0) unless at least two operators qualify; otherwise one kernel for *op_count
+// operators, which leaves their intermediate tensors unwritten.
+KernelPtr make_fully_connected_chain_kernel(const ir::Model& model, size_t first, size_t* op_count);
+
 }  // namespace kiln::exec
