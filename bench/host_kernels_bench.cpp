@@ -1,12 +1,13 @@
 // Host inference time of every golden model with the portable kernels and with the AVX2 host
 // kernels (src/exec/host_simd), measured in the same run on the same inputs.
 //
-//   host_kernels_bench [--seconds S] [model ...]
+//   host_kernels_bench [--seconds S] [--avx2-only] [model ...]
 //
 // For each model two executors are built, one with KILN_HOST_SIMD=0 (portable kernels) and one
 // with the default dispatch; their outputs on the first golden vector must agree byte for byte.
 // Each is then timed in alternating rounds; the table shows the median time per inference and
-// the speed-up (portable / AVX2).
+// the speed-up (portable / AVX2). --avx2-only leaves AVX-VNNI unused (KILN_HOST_SIMD=avx2), to
+// measure what CPUs without it run.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -87,7 +88,7 @@ struct Row {
   double simd_us = 0;
 };
 
-Row measure(const fs::path& dir, double seconds) {
+Row measure(const fs::path& dir, double seconds, bool avx2_only) {
   const kiln::ir::Model model = kiln::tflite::read_model_file((dir / "model.tflite").string());
   std::optional<kiln::exec::Executor> portable, simd;
   {
@@ -95,7 +96,7 @@ Row measure(const fs::path& dir, double seconds) {
     portable.emplace(model);
   }
   {
-    kiln::exec::host_simd::ScopedSetting on(nullptr);
+    kiln::exec::host_simd::ScopedSetting on(avx2_only ? "avx2" : nullptr);
     simd.emplace(model);
   }
   load_inputs(*portable, dir);
@@ -127,12 +128,15 @@ Row measure(const fs::path& dir, double seconds) {
 int main(int argc, char** argv) {
   double seconds = 2.0;  // per model, both variants together
   std::vector<std::string> names;
+  bool avx2_only = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--seconds" && i + 1 < argc) {
       seconds = std::stod(argv[++i]);
+    } else if (arg == "--avx2-only") {
+      avx2_only = true;
     } else if (arg == "--help" || arg == "-h") {
-      fmt::print("usage: {} [--seconds S] [model ...]\n", argv[0]);
+      fmt::print("usage: {} [--seconds S] [--avx2-only] [model ...]\n", argv[0]);
       return 0;
     } else {
       names.push_back(arg);
@@ -161,7 +165,7 @@ int main(int argc, char** argv) {
   int count = 0;
   try {
     for (const auto& dir : dirs) {
-      const Row row = measure(dir, seconds);
+      const Row row = measure(dir, seconds, avx2_only);
       const double speedup = row.portable_us / row.simd_us;
       fmt::print("{:<36} {:>10} {:>13.3f} {:>13.3f} {:>8.1f}x\n", row.model, row.macs,
                  row.portable_us, row.simd_us, speedup);

@@ -577,6 +577,16 @@ TEST(HostSimdDispatch, EnvironmentVariableForcesThePortableKernels) {
   {
     simd::ScopedSetting on("1");
     EXPECT_EQ(simd::enabled(), simd::avx2_available());
+    EXPECT_EQ(simd::vnni_enabled(), simd::avx_vnni_available());
+  }
+  {
+    simd::ScopedSetting avx2_only("avx2");
+    EXPECT_EQ(simd::enabled(), simd::avx2_available());
+    EXPECT_FALSE(simd::vnni_enabled());
+  }
+  {
+    simd::ScopedSetting off("0");
+    EXPECT_FALSE(simd::vnni_enabled());
   }
 }
 

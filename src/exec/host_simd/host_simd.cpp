@@ -41,6 +41,13 @@ bool enabled() {
   return avx2_available();
 }
 
+bool vnni_enabled() {
+  const char* setting = std::getenv("KILN_HOST_SIMD");
+  if (setting && (std::strcmp(setting, "0") == 0 || std::strcmp(setting, "avx2") == 0))
+    return false;
+  return avx_vnni_available();
+}
+
 ScopedSetting::ScopedSetting(const char* value) {
   if (const char* old = std::getenv("KILN_HOST_SIMD")) saved_ = old;
   if (value)

@@ -23,6 +23,10 @@ bool avx_vnni_available();
 // benchmarks). Read each time it is called, so a change takes effect for the next executor.
 bool enabled();
 
+// Whether kernels created now may use AVX-VNNI: avx_vnni_available() unless KILN_HOST_SIMD is
+// "0" or "avx2" (AVX2 alone, to measure and test what CPUs without AVX-VNNI run).
+bool vnni_enabled();
+
 // Sets KILN_HOST_SIMD (nullptr: unsets it) for the executors built while it lives and restores
 // the previous value afterwards: for tests and benchmarks that compare both paths.
 class ScopedSetting {

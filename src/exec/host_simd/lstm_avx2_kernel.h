@@ -27,7 +27,7 @@ struct LstmInt8Avx2View {
   int32_t input_size;
   int32_t state_size;
   bool time_major;
-  bool use_vnni;        // the products with AVX-VNNI (avx_vnni_available())
+  bool use_vnni;        // the products with AVX-VNNI (vnni_enabled())
   bool left_shifts;     // some requantization block has a left shift
   int32_t unit_blocks;  // ceil(state_size / 8)
   int32_t input_pairs;  // ceil(input_size / 2)

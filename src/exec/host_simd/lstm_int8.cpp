@@ -82,7 +82,7 @@ std::unique_ptr<LstmInt8> LstmInt8::create(const rt::LstmInt8Params& params,
   v.input_size = d.input_size;
   v.state_size = d.state_size;
   v.time_major = d.time_major;
-  v.use_vnni = allow_vnni && avx_vnni_available();
+  v.use_vnni = allow_vnni && vnni_enabled();
   v.left_shifts = false;
   for (const std::vector<Int8RequantBlock>* blocks :
        {&plan->input_requant_, &plan->recurrent_requant_, &plan->cell_requant_})

@@ -18,7 +18,7 @@ class LstmInt8 {
   // the arguments are outside what the AVX2 kernel reproduces (anything the portable kernel
   // refuses, or shifts its vector output step does not take); the caller then runs the
   // portable kernel. The weights and biases are read now, so they must not change afterwards.
-  // allow_vnni: use AVX-VNNI where the CPU has it (false: AVX2 only, for tests of both).
+  // allow_vnni: use AVX-VNNI where vnni_enabled() (false: AVX2 only, for tests of both).
   static std::unique_ptr<LstmInt8> create(const rt::LstmInt8Params& params,
                                           const rt::LstmInt8Weights& weights,
                                           bool allow_vnni = true);
