@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 tools/install_deps.sh
 
 JOBS=${JOBS:-$(nproc)}
+# The three builds below take about 7 GB together; a full disk shows up as a compiler error.
+echo "== free disk space here: $(df -Ph . | awk 'NR == 2 {print $4}') (the builds need about 7 GB)"
 
 echo "== build and test (RelWithDebInfo)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
