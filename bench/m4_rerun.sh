@@ -11,7 +11,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${1:?usage: bench/m4_rerun.sh DIR}
 [ -f "$dir/Makefile" ] || { echo "m4_rerun: $dir has no firmware Makefile" >&2; exit 1; }
-plugin=$(ls -d "${XDG_CACHE_HOME:-$HOME/.cache}"/kiln/qemu_plugin-*/kiln_count.so 2>/dev/null | head -1)
+# The newest plugin: the one the last kiln profile built from the current sources.
+plugin=$(ls -td "${XDG_CACHE_HOME:-$HOME/.cache}"/kiln/qemu_plugin-*/kiln_count.so 2>/dev/null | head -1)
 [ -n "$plugin" ] || { echo "m4_rerun: run kiln profile once first (builds the plugin)" >&2; exit 1; }
 for sub in runtime dsp; do
   [ -d "$dir/model/$sub" ] || continue

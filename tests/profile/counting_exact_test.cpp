@@ -157,6 +157,41 @@ TEST(CountingExact, LoadsPipelineAcrossABlockBoundaryWithoutABranch) {
   if (HasFailure()) dir.keep();
 }
 
+// QEMU ends a block before a 32-bit instruction that crosses a 1 KiB page, after reading its
+// first half, and reports that half as part of the block's last instruction (6 bytes); the
+// plugin takes sizes from the encoding, so the next block still counts as a fall-through.
+TEST(CountingExact, AnInstructionAcrossAPageBoundaryIsNoBranch) {
+  if (!testing::can_emulate())
+    GTEST_SKIP() << "arm-none-eabi-gcc, make, qemu-system-arm or g++ missing";
+  std::string workload = kStraddlingWorkload;
+  const size_t from = workload.find("  .space 1020");
+  const size_t to = workload.find("  bl kiln_profile_end");
+  workload.replace(from, to - from,
+                   R"(  .space 1020                @ never executed: puts the loop at offset 1020
+loop:
+  adds r2, r2, #1            @ alu             1
+  add.w r4, r4, #1           @ alu             1 (32-bit, at offsets 1022 to 1025)
+  subs r0, r0, #1            @ alu             1
+  bne loop                   @ branch          1, +2 when taken
+)");
+  const profile::Toolchain tools = testing::installed_tools();
+  testing::ScratchDir dir("page_straddle");
+  profile::FirmwareProject project = profile::base_firmware();
+  project.files["workload.S"] = workload;
+  project.sources.push_back("workload.S");
+  const auto elf = profile::build_firmware(tools, project, dir.path(), {});
+  profile::EmulationOptions run;
+  run.plugin = profile::build_count_plugin(tools, profile::default_cache_dir());
+  const profile::EmulationResult r = profile::run_on_qemu(tools, elf, run);
+
+  const uint64_t n = kIterations;
+  EXPECT_EQ(r.instructions, 4 * n + 3);
+  // Taken: the marker's return, the b, n - 1 loop-backs, the call to the end marker.
+  EXPECT_EQ(r.taken_branches, n + 2);
+  EXPECT_EQ(r.cycles, 1 + 1 + 4 * n + 1 + profile::kBranchRefillCycles * (n + 2));
+  if (HasFailure()) dir.keep();
+}
+
 TEST(CountingExact, IcountClockAgreesWithinItsResolution) {
   if (!testing::can_emulate()) GTEST_SKIP() << "arm-none-eabi-gcc, make or qemu-system-arm missing";
   const profile::Toolchain tools = testing::installed_tools();

@@ -59,7 +59,6 @@ void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb* tb, qemu_plugin
 size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb* tb);
 struct qemu_plugin_insn* qemu_plugin_tb_get_insn(const struct qemu_plugin_tb* tb, size_t idx);
 const void* qemu_plugin_insn_data(const struct qemu_plugin_insn* insn);
-size_t qemu_plugin_insn_size(const struct qemu_plugin_insn* insn);
 uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn* insn);
 void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb, void* userdata);
 void qemu_plugin_outs(const char* string);
@@ -260,9 +259,12 @@ void on_translate(qemu_plugin_id_t /*id*/, struct qemu_plugin_tb* tb) {
   for (size_t i = 0; i < n; ++i) {
     const struct qemu_plugin_insn* insn = qemu_plugin_tb_get_insn(tb, i);
     const auto* bytes = static_cast<const uint8_t*>(qemu_plugin_insn_data(insn));
-    const size_t size = qemu_plugin_insn_size(insn);
     const uint16_t first = static_cast<uint16_t>(bytes[0] | (bytes[1] << 8));
-    const uint16_t second = size >= 4 ? static_cast<uint16_t>(bytes[2] | (bytes[3] << 8)) : 0;
+    // The size comes from the encoding: when QEMU ends a block before a 32-bit instruction that
+    // crosses a page, it reports the half it read of that one as part of the last instruction
+    // (6 bytes), which would make the next block look like a branch target.
+    const size_t size = kiln::profile::is_thumb32(first) ? 4 : 2;
+    const uint16_t second = size == 4 ? static_cast<uint16_t>(bytes[2] | (bytes[3] << 8)) : 0;
     timings[i] = kiln::profile::classify_thumb(first, second);
     calls[i] = is_call(first, second);
     addresses[i] = qemu_plugin_insn_vaddr(insn);
