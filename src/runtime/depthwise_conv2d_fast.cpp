@@ -13,9 +13,11 @@ namespace rt {
 namespace {
 
 // The checks of the reference kernels, so that the fast path rejects exactly what they reject.
+// check_shifts false leaves out the output shifts, for callers that run the reference kernel
+// (which checks them) unless the requantization table builds (which needs them in range).
 bool depthwise_args_valid(const DepthwiseConv2DParams& params, const int32_t* output_shift,
                           const Shape4& input_shape, const Shape4& filter_shape,
-                          const Shape4& output_shape) {
+                          const Shape4& output_shape, bool check_shifts = true) {
   if (!shape4_valid(input_shape) || !shape4_valid(filter_shape) || !shape4_valid(output_shape))
     return false;
   if (params.depth_multiplier < 1 || input_shape.n != output_shape.n || filter_shape.n != 1 ||
@@ -25,7 +27,7 @@ bool depthwise_args_valid(const DepthwiseConv2DParams& params, const int32_t* ou
   if (!window2d_valid(params.window, input_shape, filter_shape.h, filter_shape.w, output_shape))
     return false;
   if (!int8_offset_valid(params.input_offset) || params.act_min > params.act_max) return false;
-  return requant_shifts_valid(output_shift, output_shape.c);
+  return !check_shifts || requant_shifts_valid(output_shift, output_shape.c);
 }
 
 // The conditions of the fast path beyond valid arguments.
@@ -309,7 +311,9 @@ QuadRowFn pick_quad_row(const DepthwiseJob& j) {
 //
 // Measured on VWW (QEMU cycle model, cycles per call): 48x48x16 stride 2 564,500 -> 389,000,
 // 6x6x128 stride 1 328,586 -> 200,800, 3x3x256 199,786 -> 137,900. The window loop costs about
-// 148 cycles per pixel and quad (36 multiply-accumulates and four requantizations).
+// 148 cycles per pixel and quad (36 multiply-accumulates and four requantizations); with the
+// stride known when compiling (post-indexed row loads) about 144: 389,000 -> 380,000,
+// 3x3x256 129,600 -> 127,500.
 
 // Output pixels up to which the scratch bound holds the whole padded plane (it grows with the
 // map), unless the output shape suits the planar path.
@@ -442,9 +446,9 @@ static_assert(offsetof(PaddedQuad, bias) == 72 && offsetof(PaddedQuad, requant) 
 // temporaries), so only where the compiler keeps no frame pointer. Per tap three back-to-back
 // loads (the input word, the tap's two widened words), two SXTB16 and four multiply-accumulates;
 // per channel three loads and five instructions of requantization.
-#define KILN_PADDED_TAP(row, col, tap)    \
-  "ldr %[v], [%[" row "], #" col          \
-  "]\n\t"                                 \
+#define KILN_PADDED_TAP_AT(addr, tap)     \
+  "ldr %[v], " addr                       \
+  "\n\t"                                  \
   "ldr %[fe], [%[q], #" tap               \
   "]\n\t"                                 \
   "ldr %[fo], [%[q], #" tap               \
@@ -455,16 +459,28 @@ static_assert(offsetof(PaddedQuad, bias) == 72 && offsetof(PaddedQuad, requant) 
   "smlatt %[a2], %[ve], %[fe], %[a2]\n\t" \
   "smlabb %[a1], %[v], %[fo], %[a1]\n\t"  \
   "smlatt %[a3], %[v], %[fo], %[a3]\n\t"
-#define KILN_PADDED_WINDOW                                                                     \
-  "1:\n\t"                                                                                     \
-  "ldr %[a0], [%[q], #72]\n\t"                                                                 \
-  "ldr %[a1], [%[q], #76]\n\t"                                                                 \
-  "ldr %[a2], [%[q], #80]\n\t"                                                                 \
-  "ldr %[a3], [%[q], #84]\n\t" KILN_PADDED_TAP("r0", "0", "0") KILN_PADDED_TAP("r0", "4", "8") \
-      KILN_PADDED_TAP("r0", "8", "16") KILN_PADDED_TAP("r1", "0", "24")                        \
-          KILN_PADDED_TAP("r1", "4", "32") KILN_PADDED_TAP("r1", "8", "40")                    \
-              KILN_PADDED_TAP("r2", "0", "48") KILN_PADDED_TAP("r2", "4", "56")                \
+#define KILN_PADDED_TAP(row, col, tap) KILN_PADDED_TAP_AT("[%[" row "], #" col "]", tap)
+#define KILN_PADDED_BIAS       \
+  "1:\n\t"                     \
+  "ldr %[a0], [%[q], #72]\n\t" \
+  "ldr %[a1], [%[q], #76]\n\t" \
+  "ldr %[a2], [%[q], #80]\n\t" \
+  "ldr %[a3], [%[q], #84]\n\t"
+#define KILN_PADDED_WINDOW                                                         \
+  KILN_PADDED_BIAS KILN_PADDED_TAP("r0", "0", "0") KILN_PADDED_TAP("r0", "4", "8") \
+      KILN_PADDED_TAP("r0", "8", "16") KILN_PADDED_TAP("r1", "0", "24")            \
+          KILN_PADDED_TAP("r1", "4", "32") KILN_PADDED_TAP("r1", "8", "40")        \
+              KILN_PADDED_TAP("r2", "0", "48") KILN_PADDED_TAP("r2", "4", "56")    \
                   KILN_PADDED_TAP("r2", "8", "64")
+// The window for a step of `s` bytes (4 * stride) known when compiling: each row's first load
+// moves its pointer on to the next window, the row's other two taps at `o1` = 4 - s and
+// `o2` = 8 - s from there.
+#define KILN_PADDED_ROW_STEP(row, s, o1, o2, t0, t1, t2) \
+  KILN_PADDED_TAP_AT("[%[" row "]], #" s, t0)            \
+  KILN_PADDED_TAP_AT("[%[" row "], #" o1 "]", t1) KILN_PADDED_TAP_AT("[%[" row "], #" o2 "]", t2)
+#define KILN_PADDED_WINDOW_STEP(s, o1, o2)                                                     \
+  KILN_PADDED_BIAS KILN_PADDED_ROW_STEP("r0", s, o1, o2, "0", "8", "16") KILN_PADDED_ROW_STEP( \
+      "r1", s, o1, o2, "24", "32", "40") KILN_PADDED_ROW_STEP("r2", s, o1, o2, "48", "56", "64")
 // Requantization of accumulator `a` from the requant entry at byte offset `e` (88 + 16 k);
 // `pre` is KILN_PADDED_PRE(a, e) for tables with pre-shifts, else empty.
 #define KILN_PADDED_PRE(a, e) \
@@ -530,6 +546,25 @@ static_assert(offsetof(PaddedQuad, bias) == 72 && offsetof(PaddedQuad, requant) 
   "add %[row_end], %[row_end], %[fe]\n\t" \
   "cmp %[dst], %[fo]\n\t"                 \
   "bne 1b\n\t"
+// The same for the stepped window, whose row pointers have moved on already.
+#define KILN_PADDED_NEXT_STEPPED          \
+  "strb %[a0], [%[dst]]\n\t"              \
+  "strb %[a1], [%[dst], #1]\n\t"          \
+  "strb %[a2], [%[dst], #2]\n\t"          \
+  "strb %[a3], [%[dst], #3]\n\t"          \
+  "ldr %[fe], [%[q], #156]\n\t"           \
+  "add %[dst], %[dst], %[fe]\n\t"         \
+  "cmp %[dst], %[row_end]\n\t"            \
+  "bne 1b\n\t"                            \
+  "ldr %[v], [%[q], #172]\n\t"            \
+  "ldr %[fe], [%[q], #168]\n\t"           \
+  "ldr %[fo], [%[q], #176]\n\t"           \
+  "add %[r0], %[r0], %[v]\n\t"            \
+  "add %[r1], %[r1], %[v]\n\t"            \
+  "add %[r2], %[r2], %[v]\n\t"            \
+  "add %[row_end], %[row_end], %[fe]\n\t" \
+  "cmp %[dst], %[fo]\n\t"                 \
+  "bne 1b\n\t"
 #define KILN_PADDED_OPERANDS                                                               \
   : [r0] "+r"(r0), [r1] "+r"(r1), [r2] "+r"(r2), [dst] "+r"(dst), [row_end] "+r"(row_end),  \
     [a0] "=&r"(a0),                                                                          \
@@ -538,24 +573,38 @@ static_assert(offsetof(PaddedQuad, bias) == 72 && offsetof(PaddedQuad, requant) 
   : [q] "r"(&q)                                                                              \
   : "cc", "memory"
 
-template <bool kFullRange, bool kPreShift>
+// The loop with window `window` and advance `next`, for the four requantization variants.
+#define KILN_PADDED_LOOP(window, next)                                                       \
+  if (kFullRange && !kPreShift)                                                              \
+    __asm__ volatile(window KILN_PADDED_REQUANT4("", "", "", "") next KILN_PADDED_OPERANDS); \
+  else if (kFullRange)                                                                       \
+    __asm__ volatile(window KILN_PADDED_REQUANT4_PRE next KILN_PADDED_OPERANDS);             \
+  else if (!kPreShift)                                                                       \
+    __asm__ volatile(window KILN_PADDED_REQUANT4("", "", "", "")                             \
+                         KILN_PADDED_CLAMP next KILN_PADDED_OPERANDS);                       \
+  else                                                                                       \
+    __asm__ volatile(window KILN_PADDED_REQUANT4_PRE KILN_PADDED_CLAMP next KILN_PADDED_OPERANDS);
+
+// kStep: the window step in bytes (4 * stride) where it is 4 or 8, else 0 (read from q.step).
+template <bool kFullRange, bool kPreShift, int kStep>
 __attribute__((noinline)) void padded_rows(const PaddedQuad& q, const int32_t* r0,
                                            const int32_t* r1, const int32_t* r2, int8_t* dst,
                                            const int8_t* row_end) {
   int32_t a0, a1, a2, a3, v, ve, fe, fo;
-  if (kFullRange && !kPreShift)
-    __asm__ volatile(KILN_PADDED_WINDOW KILN_PADDED_REQUANT4("", "", "", "")
-                         KILN_PADDED_NEXT KILN_PADDED_OPERANDS);
-  else if (kFullRange)
-    __asm__ volatile(
-        KILN_PADDED_WINDOW KILN_PADDED_REQUANT4_PRE KILN_PADDED_NEXT KILN_PADDED_OPERANDS);
-  else if (!kPreShift)
-    __asm__ volatile(KILN_PADDED_WINDOW KILN_PADDED_REQUANT4("", "", "", "")
-                         KILN_PADDED_CLAMP KILN_PADDED_NEXT KILN_PADDED_OPERANDS);
-  else
-    __asm__ volatile(KILN_PADDED_WINDOW KILN_PADDED_REQUANT4_PRE KILN_PADDED_CLAMP KILN_PADDED_NEXT
-                         KILN_PADDED_OPERANDS);
+  if (kStep == 8) {
+    KILN_PADDED_LOOP(KILN_PADDED_WINDOW_STEP("8", "-4", "0"), KILN_PADDED_NEXT_STEPPED)
+  } else if (kStep == 4) {
+    KILN_PADDED_LOOP(KILN_PADDED_WINDOW_STEP("4", "0", "4"), KILN_PADDED_NEXT_STEPPED)
+  } else {
+    KILN_PADDED_LOOP(KILN_PADDED_WINDOW, KILN_PADDED_NEXT)
+  }
 }
+#undef KILN_PADDED_LOOP
+#undef KILN_PADDED_TAP_AT
+#undef KILN_PADDED_BIAS
+#undef KILN_PADDED_ROW_STEP
+#undef KILN_PADDED_WINDOW_STEP
+#undef KILN_PADDED_NEXT_STEPPED
 #undef KILN_PADDED_TAP
 #undef KILN_PADDED_WINDOW
 #undef KILN_PADDED_PRE
@@ -567,7 +616,7 @@ __attribute__((noinline)) void padded_rows(const PaddedQuad& q, const int32_t* r
 #undef KILN_PADDED_NEXT
 #undef KILN_PADDED_OPERANDS
 #else
-template <bool kFullRange, bool kPreShift>
+template <bool kFullRange, bool kPreShift, int kStep>
 void padded_rows(const PaddedQuad& q, const int32_t* r0, const int32_t* r1, const int32_t* r2,
                  int8_t* dst, const int8_t* row_end) {
   padded_rows_portable<kFullRange, kPreShift>(q, r0, r1, r2, dst, row_end);
@@ -577,13 +626,21 @@ void padded_rows(const PaddedQuad& q, const int32_t* r0, const int32_t* r1, cons
 typedef void (*PaddedRowsFn)(const PaddedQuad&, const int32_t*, const int32_t*, const int32_t*,
                              int8_t*, const int8_t*);
 
-// The loop for this activation range and quad (pre-shifts only where one of its four channels
-// needs them).
+template <int kStep>
+PaddedRowsFn pick_padded_rows_for(bool full_range, bool pre_shift) {
+  if (full_range)
+    return pre_shift ? &padded_rows<true, true, kStep> : &padded_rows<true, false, kStep>;
+  return pre_shift ? &padded_rows<false, true, kStep> : &padded_rows<false, false, kStep>;
+}
+
+// The loop for this activation range, quad (pre-shifts only where one of its four channels
+// needs them) and step (q.step set).
 PaddedRowsFn pick_padded_rows(bool full_range, const PaddedQuad& q) {
   const bool pre_shift = (q.requant[0].pre_shift | q.requant[1].pre_shift | q.requant[2].pre_shift |
                           q.requant[3].pre_shift) != 0;
-  if (full_range) return pre_shift ? &padded_rows<true, true> : &padded_rows<true, false>;
-  return pre_shift ? &padded_rows<false, true> : &padded_rows<false, false>;
+  if (q.step == 8) return pick_padded_rows_for<8>(full_range, pre_shift);
+  if (q.step == 4) return pick_padded_rows_for<4>(full_range, pre_shift);
+  return pick_padded_rows_for<0>(full_range, pre_shift);
 }
 
 // The input zero point in every byte of a word: x + input_offset = 0 for each.
@@ -710,8 +767,8 @@ void quad_padded(const DepthwiseJob& j, const PaddedLayout& l, bool full_range, 
   const int8_t* in_first = batch + c;  // input row 0, column 0: padded word l.begin
   const int32_t row_bytes = j.out.w * channels;
   const int32_t pad = padded_pad_word(j.input_offset);
-  const PaddedRowsFn rows_fn = pick_padded_rows(full_range, q);
   q.step = 4 * win.stride_w;
+  const PaddedRowsFn rows_fn = pick_padded_rows(full_range, q);
   q.row_bytes = row_bytes;
   q.jump = 4 * (win.stride_h * l.words - j.out.w * win.stride_w);
   int8_t* dst = out_batch + c;
@@ -806,7 +863,11 @@ __attribute__((noinline)) void quads_padded_plane(const DepthwiseJob& j, const P
 // Measured on VWW (QEMU cycle model, cycles per call, against the padded quad path or the
 // channel-planar path before): 48x48x8 623,100 -> 589,600, 24x24x32 707,300 -> 613,200,
 // 12x12x64 360,100 -> 311,900, 6x6x128 196,800 -> 187,000. The pair loop costs about 51 cycles
-// per two outputs (18 multiply-accumulates and two requantizations).
+// per two outputs (18 multiply-accumulates and two requantizations). Then three pairs per pass,
+// the right shift in a tap register, word stores in the widening (by hand for quads), one call
+// per channel and channel quads in bands instead of single channels: 48x48x8 -> 503,500,
+// 24x24x32 -> 530,000, 12x12x64 -> 269,300, 6x6x128 -> 157,100 (about 46 cycles per pair in the
+// loop).
 
 // (b.h0, a.h1): PKHBT.
 inline int32_t pack_low_high(int32_t b, int32_t a) {
@@ -835,19 +896,36 @@ inline int32_t smladx(int32_t a, int32_t b, int32_t acc) {
 // `group` channels at a time: 4 (a channel quad) or 1 (0: the path does not apply).
 struct PairLayout {
   int32_t pitch;  // entries per padded row: OW + 2 (even)
-  int32_t rows;   // padded rows: OH + 2
+  int32_t rows;   // padded rows held: band + 2
   int32_t group;
+  int32_t band;  // output rows per fill of the planes: OH, or fewer for quads in bands
 };
 
 // Output rows shorter than this stay on the other paths (the widening and the per-channel and
 // per-row set-up would be spread over fewer outputs; 6 is the shortest measured to gain).
 const int32_t kMinPairRowOutputs = 6;
 
+// Channel quads whose four whole planes do not fit in the scratch go in bands of at least this
+// many output rows (each band refills the planes and sets up the four channels again), rather
+// than one channel at a time (whose widening reads a byte per pixel and costs about twice as
+// much per entry).
+const int32_t kMinPairBand = 6;
+
+// True if every band of `band` output rows finds the input rows it widens from the input (not
+// yet overwritten): those from padded row y0 + 2 on, once output rows [0, y0) are written.
+bool pair_bands_in_order(const Window2D& win, const Shape4& in, const Shape4& out, int32_t band) {
+  for (int64_t y0 = band; y0 < out.h; y0 += band) {
+    const int64_t first_input_row = y0 + 2 - win.pad_h;
+    if (y0 * out.w > first_input_row * in.w) return false;
+  }
+  return true;
+}
+
 // The layout for these arguments within the in-place kernel's scratch beyond its
 // requantization table of `table_bytes`; group 0 if the pair path does not apply.
-PairLayout pair_layout(const Window2D& win, const Shape4& filter, const Shape4& out,
-                       size_t table_bytes) {
-  PairLayout l = {0, 0, 0};
+PairLayout pair_layout(const Window2D& win, const Shape4& filter, const Shape4& in,
+                       const Shape4& out, size_t table_bytes) {
+  PairLayout l = {0, 0, 0, 0};
   if (filter.h != 3 || filter.w != 3 || win.stride_h != 1 || win.stride_w != 1 ||
       win.dilation_h != 1 || win.dilation_w != 1 || win.pad_h < 0 || win.pad_w < 0 ||
       (out.w & 1) != 0 || out.w < kMinPairRowOutputs)
@@ -859,40 +937,209 @@ PairLayout pair_layout(const Window2D& win, const Shape4& filter, const Shape4& 
   const size_t scratch = depthwise_conv2d_int8_in_place_fast_scratch_bytes(out);
   if (scratch < table_bytes) return l;
   const size_t available = scratch - table_bytes;
+  // Padded rows of four planes that fit: bands of that many output rows less two. A band's
+  // inputs come after the rows the earlier bands overwrote as long as pad_h <= 2.
+  const int64_t band = static_cast<int64_t>(available / static_cast<uint64_t>(8 * pitch)) - 2;
+  l.band = out.h;
   if (4 * plane_bytes <= available && out.c >= 4)
     l.group = 4;
+  else if (out.c >= 4 && win.pad_h <= 2 && band >= kMinPairBand &&
+           pair_bands_in_order(win, in, out, static_cast<int32_t>(band)))
+    l.group = 4, l.band = static_cast<int32_t>(band);
   else if (plane_bytes <= available)
     l.group = 1;
   else
     return l;
   l.pitch = static_cast<int32_t>(pitch);
-  l.rows = static_cast<int32_t>(rows);
+  l.rows = l.band + 2;
   return l;
 }
 
+// What the widening of a channel quad's rows reads besides its registers; the asm loop
+// addresses the fields by the byte offsets noted.
+struct PairFillRows {
+  int32_t pairs;    // @0   pixel pairs whose entries share a word, per row
+  int32_t first;    // @4   1: pixel 0 shares its word with the padding entry before it
+  int32_t last;     // @8   1: the last pixel shares its word with the padding entry after it
+  int32_t in_skip;  // @12  bytes from past a row's last pixel to the next row's pixel 0
+  int32_t d_skip;   // @16  bytes from past a row's last word to the next row's first
+  int32_t rows;     // @20  rows left (counted down)
+};
+
+// The four planes' words of a pixel pair (or of a pixel and a zero entry), from the SXTAB16
+// lanes of each pixel: plane k + 2 * h gets half h of lane word k.
+inline void pair_fill_word(int16_t* d, int32_t plane, int32_t even0, int32_t odd0, int32_t even1,
+                           int32_t odd1) {
+  simd32::store4(d, simd32::pack_low_halves(even0, even1));
+  simd32::store4(d + plane, simd32::pack_low_halves(odd0, odd1));
+  simd32::store4(d + 2 * plane, simd32::pack_high_halves(even0, even1));
+  simd32::store4(d + 3 * plane, simd32::pack_high_halves(odd0, odd1));
+}
+
+// b.rows rows of channels c..c+3 from `in` (row 0, pixel 0, channel c) into the words from d on
+// (row 0's first word of plane 0; plane k at plane_bytes * k further).
+inline void pair_fill_rows_portable(PairFillRows& b, const int8_t* in, int16_t* d,
+                                    int32_t plane_bytes, int32_t offsets, int32_t channels) {
+  const int32_t plane = plane_bytes / 2;
+  for (; b.rows > 0; --b.rows) {
+    if (b.first) {
+      const int32_t v = simd32::load4(in);
+      pair_fill_word(d, plane, 0, 0, simd32::sxtab16(offsets, v), simd32::sxtab16_odd(offsets, v));
+      in += channels;
+      d += 2;
+    }
+    for (int32_t i = 0; i < b.pairs; ++i, in += 2 * channels, d += 2) {
+      const int32_t v0 = simd32::load4(in);
+      const int32_t v1 = simd32::load4(in + channels);
+      pair_fill_word(d, plane, simd32::sxtab16(offsets, v0), simd32::sxtab16_odd(offsets, v0),
+                     simd32::sxtab16(offsets, v1), simd32::sxtab16_odd(offsets, v1));
+    }
+    if (b.last) {
+      const int32_t v = simd32::load4(in);
+      pair_fill_word(d, plane, simd32::sxtab16(offsets, v), simd32::sxtab16_odd(offsets, v), 0, 0);
+      in += channels;
+      d += 2;
+    }
+    in += b.in_skip;
+    d += b.d_skip / 2;
+  }
+}
+
+#if KILN_SIMD32_DSP && defined(__OPTIMIZE__)
+static_assert(offsetof(PairFillRows, first) == 4 && offsetof(PairFillRows, last) == 8 &&
+                  offsetof(PairFillRows, in_skip) == 12 && offsetof(PairFillRows, d_skip) == 16 &&
+                  offsetof(PairFillRows, rows) == 20,
+              "the asm widening loop's offsets");
+
+// The same by hand (GCC spends more on a row's bookkeeping than on a short row's words): per
+// pixel pair two loads, four SXTAB16, four PKHBT / PKHTB and four stores; a lone pixel pairs
+// with a zero register; the row's counts come from the block.
+__attribute__((noinline)) void pair_fill_rows(PairFillRows& b, const int8_t* in, int16_t* d,
+                                              int32_t plane_bytes, int32_t offsets,
+                                              int32_t channels) {
+  int32_t n, v0, v1, e0, e1, t;
+  __asm__ volatile(
+      "1:\n\t"
+      "ldr %[t], [%[b], #4]\n\t"
+      "cmp %[t], #0\n\t"
+      "beq 2f\n\t"
+      "ldr %[v0], [%[in]]\n\t"
+      "add %[in], %[in], %[ch]\n\t"
+      "sxtab16 %[e0], %[off], %[v0]\n\t"
+      "sxtab16 %[v0], %[off], %[v0], ror #8\n\t"
+      "mov %[e1], #0\n\t"
+      "pkhbt %[t], %[e1], %[e0], lsl #16\n\t"
+      "pkhtb %[e0], %[e0], %[e1], asr #16\n\t"
+      "pkhbt %[v1], %[e1], %[v0], lsl #16\n\t"
+      "pkhtb %[v0], %[v0], %[e1], asr #16\n\t"
+      "add %[e1], %[d], %[p]\n\t"
+      "str %[t], [%[d]]\n\t"
+      "str %[v1], [%[d], %[p]]\n\t"
+      "str %[e0], [%[d], %[p], lsl #1]\n\t"
+      "str %[v0], [%[e1], %[p], lsl #1]\n\t"
+      "add %[d], %[d], #4\n\t"
+      "2:\n\t"
+      "ldr %[n], [%[b]]\n\t"
+      "cmp %[n], #0\n\t"
+      "beq 4f\n\t"
+      "3:\n\t"
+      "ldr %[v0], [%[in]]\n\t"
+      "ldr %[v1], [%[in], %[ch]]\n\t"
+      "add %[in], %[in], %[ch], lsl #1\n\t"
+      "sxtab16 %[e0], %[off], %[v0]\n\t"
+      "sxtab16 %[e1], %[off], %[v1]\n\t"
+      "sxtab16 %[v0], %[off], %[v0], ror #8\n\t"
+      "sxtab16 %[v1], %[off], %[v1], ror #8\n\t"
+      "pkhbt %[t], %[e0], %[e1], lsl #16\n\t"
+      "pkhtb %[e1], %[e1], %[e0], asr #16\n\t"
+      "pkhbt %[e0], %[v0], %[v1], lsl #16\n\t"
+      "pkhtb %[v1], %[v1], %[v0], asr #16\n\t"
+      "add %[v0], %[d], %[p]\n\t"
+      "str %[t], [%[d]]\n\t"
+      "str %[e0], [%[d], %[p]]\n\t"
+      "str %[e1], [%[d], %[p], lsl #1]\n\t"
+      "str %[v1], [%[v0], %[p], lsl #1]\n\t"
+      "add %[d], %[d], #4\n\t"
+      "subs %[n], %[n], #1\n\t"
+      "bne 3b\n\t"
+      "4:\n\t"
+      "ldr %[t], [%[b], #8]\n\t"
+      "cmp %[t], #0\n\t"
+      "beq 5f\n\t"
+      "ldr %[v0], [%[in]]\n\t"
+      "add %[in], %[in], %[ch]\n\t"
+      "sxtab16 %[e0], %[off], %[v0]\n\t"
+      "sxtab16 %[v0], %[off], %[v0], ror #8\n\t"
+      "mov %[e1], #0\n\t"
+      "pkhbt %[t], %[e0], %[e1], lsl #16\n\t"
+      "pkhtb %[e0], %[e1], %[e0], asr #16\n\t"
+      "pkhbt %[v1], %[v0], %[e1], lsl #16\n\t"
+      "pkhtb %[v0], %[e1], %[v0], asr #16\n\t"
+      "add %[e1], %[d], %[p]\n\t"
+      "str %[t], [%[d]]\n\t"
+      "str %[v1], [%[d], %[p]]\n\t"
+      "str %[e0], [%[d], %[p], lsl #1]\n\t"
+      "str %[v0], [%[e1], %[p], lsl #1]\n\t"
+      "add %[d], %[d], #4\n\t"
+      "5:\n\t"
+      "ldr %[t], [%[b], #12]\n\t"
+      "ldr %[v0], [%[b], #16]\n\t"
+      "ldr %[n], [%[b], #20]\n\t"
+      "add %[in], %[in], %[t]\n\t"
+      "add %[d], %[d], %[v0]\n\t"
+      "subs %[n], %[n], #1\n\t"
+      "str %[n], [%[b], #20]\n\t"
+      "bne 1b\n\t"
+      : [in] "+r"(in), [d] "+r"(d), [n] "=&r"(n), [v0] "=&r"(v0), [v1] "=&r"(v1), [e0] "=&r"(e0),
+        [e1] "=&r"(e1), [t] "=&r"(t)
+      : [b] "r"(&b), [p] "r"(plane_bytes), [off] "r"(offsets), [ch] "r"(channels)
+      : "cc", "memory");
+}
+#else
+void pair_fill_rows(PairFillRows& b, const int8_t* in, int16_t* d, int32_t plane_bytes,
+                    int32_t offsets, int32_t channels) {
+  pair_fill_rows_portable(b, in, d, plane_bytes, offsets, channels);
+}
+#endif
+
 // Channels c..c+3 of the input into the four planes at `planes` (plane k at planes + k * rows *
 // pitch), input pixel (y, x) at padded entry (y + pad_h, x + pad_w); entries outside the input
-// are left as they are (zero).
+// are left zero. Word stores only (rows start on a word: the pitch is even): two pixels whose
+// entries share a word take two word loads, four SXTAB16 and four PKHBT / PKHTB; a pixel alone
+// in its word at either end of a row shares it with a zero, which is what the padding entry
+// beside it holds. The planes hold padded rows from y0 on (plane row 0); this fills padded rows
+// [from, to) of them: input rows where there are some, zero rows elsewhere.
 __attribute__((noinline)) void pair_fill(const DepthwiseJob& j, const PairLayout& l,
-                                         const int8_t* batch, int32_t c, int16_t* planes) {
+                                         const int8_t* batch, int32_t c, int16_t* planes,
+                                         int32_t y0, int32_t from, int32_t to) {
   const int32_t channels = j.in.c;
-  const int32_t offsets = simd32::pack_halves(j.input_offset, j.input_offset);
   const int32_t plane = l.rows * l.pitch;
-  const int32_t last_y = l.rows - j.win.pad_h < j.in.h ? l.rows - j.win.pad_h : j.in.h;
-  const int32_t last_x = l.pitch - j.win.pad_w < j.in.w ? l.pitch - j.win.pad_w : j.in.w;
-  for (int32_t y = 0; y < last_y; ++y) {
-    const int8_t* in = batch + y * j.in.w * channels + c;
-    int16_t* d = planes + (y + j.win.pad_h) * l.pitch + j.win.pad_w;
-    for (int32_t x = 0; x < last_x; ++x, in += channels, ++d) {
-      const int32_t v = simd32::load4(in);
-      const int32_t even = simd32::sxtab16(offsets, v);     // channels c, c + 2
-      const int32_t odd = simd32::sxtab16_odd(offsets, v);  // channels c + 1, c + 3
-      d[0] = static_cast<int16_t>(simd32::half0(even));
-      d[plane] = static_cast<int16_t>(simd32::half0(odd));
-      d[2 * plane] = static_cast<int16_t>(simd32::half1(even));
-      d[3 * plane] = static_cast<int16_t>(simd32::half1(odd));
-    }
+  const int32_t pad_h = j.win.pad_h;
+  const int32_t first_y = from > pad_h ? from : pad_h;  // padded rows [first_y, end_y) are input
+  const int32_t end_y = to < pad_h + j.in.h ? to : pad_h + j.in.h;
+  // Rows outside the input: zero from the start when the planes hold them all (never written),
+  // else written now.
+  if (l.band < j.out.h) {
+    for (int32_t y = from; y < first_y; ++y)
+      for (int32_t k = 0; k < 4; ++k)
+        memset(planes + k * plane + (y - y0) * l.pitch, 0, 2 * static_cast<size_t>(l.pitch));
+    for (int32_t y = end_y > from ? end_y : from; y < to; ++y)
+      for (int32_t k = 0; k < 4; ++k)
+        memset(planes + k * plane + (y - y0) * l.pitch, 0, 2 * static_cast<size_t>(l.pitch));
   }
+  const int32_t last_x = l.pitch - j.win.pad_w < j.in.w ? l.pitch - j.win.pad_w : j.in.w;
+  if (last_x <= 0 || end_y <= first_y) return;
+  PairFillRows b;
+  b.first = j.win.pad_w & 1;  // pixel 0's entry is odd
+  b.pairs = (last_x - b.first) / 2;
+  b.last = last_x - b.first - 2 * b.pairs;
+  b.in_skip = (j.in.w - last_x) * channels;
+  b.d_skip = 2 * l.pitch - 4 * (b.first + b.pairs + b.last);
+  b.rows = end_y - first_y;
+  // The word holding pixel 0's entry (with the entry before it if `first`).
+  int16_t* d = planes + (first_y - y0) * l.pitch + j.win.pad_w - b.first;
+  pair_fill_rows(b, batch + (first_y - pad_h) * j.in.w * channels + c, d, 2 * plane,
+                 simd32::pack_halves(j.input_offset, j.input_offset), channels);
 }
 
 // What the pair loop of one channel reads besides its registers; the asm loop addresses the
@@ -909,10 +1156,13 @@ struct PairChannel {
   int32_t pitch_bytes;     // @32  bytes of one padded row
   const int16_t* end;      // @36  row_end once the last row is done
   int32_t lo, hi;          // @40  the activation range
+  int32_t row_entries;     // @48  OW
+  int32_t plane_entries;   // @52  output rows of this fill of the planes * pitch
 };
 
 // The taps of one channel as halfword pairs: (w0, w1) of each row, the third column as
-// (w02, w12) and (w22, 0).
+// (w02, w12) and (post_shift, w22): the asm loop shifts by `last` (ASR reads its low byte), which
+// saves a load per output pair.
 struct PairTaps {
   int32_t row0, row1, row2, col2, last;
 };
@@ -947,8 +1197,8 @@ void pair_rows_portable(PairChannel& k, const PairTaps& w, const int16_t* r, int
       b = simd32::load4(r + 2 * pitch + 2);
       left = simd32::smlad(a, w.row2, left);
       right = smladx(pack_low_high(b, a), w.row2, right);
-      left = simd32::smlabb(b, w.last, left);
-      right = simd32::smlatb(b, w.last, right);
+      left = simd32::smlabt(b, w.last, left);
+      right = simd32::smlatt(b, w.last, right);
       dst[0] = pair_finish<kFullRange, kPreShift>(left, k);
       dst[k.channels] = pair_finish<kFullRange, kPreShift>(right, k);
     }
@@ -971,7 +1221,7 @@ static_assert(offsetof(PairChannel, multiplier2) == 4 && offsetof(PairChannel, r
 // The loop by hand, fourteen registers: three row pointers, the five tap words, two
 // accumulators, two temporaries, the output pointer and the channel block. Per output pair
 // six loads, three PKHBT, twelve multiplies, then the two requantizations sharing the
-// constants' loads.
+// constants' loads (the right shift comes from the `last` tap register).
 #define KILN_PAIR_ROW(row, taps, third_left, third_right) \
   "ldr %[a], [%[" row                                     \
   "]], #4\n\t"                                            \
@@ -984,14 +1234,13 @@ static_assert(offsetof(PairChannel, multiplier2) == 4 && offsetof(PairChannel, r
 // The window, each row pointer moving on to the next pair as it loads, and the start of the
 // requantization (the multiplier, and the rounding term in b for KILN_PAIR_REQUANT).
 #define KILN_PAIR_WINDOW \
-  "1:\n\t"                                                                                 \
   "ldr %[left], [%[k]]\n\t"                                                                \
   "ldr %[right], [%[k]]\n\t" KILN_PAIR_ROW("r0", "row0", "smlabb %[left], %[b], %[col2], %[left]", \
                                            "smlatb %[right], %[b], %[col2], %[right]")       \
       KILN_PAIR_ROW("r1", "row1", "smlabt %[left], %[b], %[col2], %[left]",                  \
                     "smlatt %[right], %[b], %[col2], %[right]")                              \
-          KILN_PAIR_ROW("r2", "row2", "smlabb %[left], %[b], %[last], %[left]",              \
-                        "smlatb %[right], %[b], %[last], %[right]")                          \
+          KILN_PAIR_ROW("r2", "row2", "smlabt %[left], %[b], %[last], %[left]",              \
+                        "smlatt %[right], %[b], %[last], %[right]")                          \
               "ldr %[a], [%[k], #4]\n\t"                                                   \
               "ldr %[b], [%[k], #8]\n\t"                                                   \
               "smmlar %[left], %[left], %[a], %[left]\n\t"                                 \
@@ -1002,13 +1251,12 @@ static_assert(offsetof(PairChannel, multiplier2) == 4 && offsetof(PairChannel, r
   "ldr %[a], [%[k], #16]\n\t"      \
   "asr %[left], %[left], %[a]\n\t" \
   "asr %[right], %[right], %[a]\n\t"
-#define KILN_PAIR_REQUANT             \
-  "qadd %[left], %[left], %[b]\n\t"   \
-  "qadd %[right], %[right], %[b]\n\t" \
-  "ldr %[a], [%[k], #12]\n\t"         \
-  "asr %[left], %[left], %[a]\n\t"    \
-  "asr %[right], %[right], %[a]\n\t"  \
-  "ssat %[left], #8, %[left]\n\t"     \
+#define KILN_PAIR_REQUANT               \
+  "qadd %[left], %[left], %[b]\n\t"     \
+  "qadd %[right], %[right], %[b]\n\t"   \
+  "asr %[left], %[left], %[last]\n\t"   \
+  "asr %[right], %[right], %[last]\n\t" \
+  "ssat %[left], #8, %[left]\n\t"       \
   "ssat %[right], #8, %[right]\n\t"
 #define KILN_PAIR_CLAMP       \
   "ldr %[a], [%[k], #40]\n\t" \
@@ -1027,22 +1275,32 @@ static_assert(offsetof(PairChannel, multiplier2) == 4 && offsetof(PairChannel, r
   "movgt %[right], %[b]\n\t"
 // Store, next pair (the row pointers already moved), and at a row's end past the two padding
 // entries to the next row.
-#define KILN_PAIR_NEXT                   \
-  "ldr %[a], [%[k], #24]\n\t"            \
-  "strb %[left], [%[dst]]\n\t"           \
-  "strb %[right], [%[dst], %[a]]\n\t"    \
-  "ldr %[b], [%[k], #28]\n\t"            \
-  "add %[dst], %[dst], %[a], lsl #1\n\t" \
-  "cmp %[r0], %[b]\n\t"                  \
-  "bne 1b\n\t"                           \
-  "adds %[r0], %[r0], #4\n\t"            \
-  "adds %[r1], %[r1], #4\n\t"            \
-  "adds %[r2], %[r2], #4\n\t"            \
-  "ldr %[a], [%[k], #32]\n\t"            \
-  "add %[b], %[b], %[a]\n\t"             \
-  "str %[b], [%[k], #28]\n\t"            \
-  "ldr %[a], [%[k], #36]\n\t"            \
-  "cmp %[b], %[a]\n\t"                   \
+#define KILN_PAIR_STORE               \
+  "ldr %[a], [%[k], #24]\n\t"         \
+  "strb %[left], [%[dst]]\n\t"        \
+  "strb %[right], [%[dst], %[a]]\n\t" \
+  "add %[dst], %[dst], %[a], lsl #1\n\t"
+#define KILN_PAIR_NEXT        \
+  "ldr %[b], [%[k], #28]\n\t" \
+  "cmp %[r0], %[b]\n\t"       \
+  "bne 1b\n\t"                \
+  "adds %[r0], %[r0], #4\n\t" \
+  "adds %[r1], %[r1], #4\n\t" \
+  "adds %[r2], %[r2], #4\n\t" \
+  "ldr %[a], [%[k], #32]\n\t" \
+  "add %[b], %[b], %[a]\n\t"  \
+  "str %[b], [%[k], #28]\n\t" \
+  "ldr %[a], [%[k], #36]\n\t" \
+  "cmp %[b], %[a]\n\t"        \
+  "bne 1b\n\t"
+// The same where one pass of the loop is a whole row: no test within the row, and `end` (@36)
+// is where the first row pointer stops.
+#define KILN_PAIR_NEXT_ROW    \
+  "adds %[r0], %[r0], #4\n\t" \
+  "adds %[r1], %[r1], #4\n\t" \
+  "adds %[r2], %[r2], #4\n\t" \
+  "ldr %[a], [%[k], #36]\n\t" \
+  "cmp %[r0], %[a]\n\t"       \
   "bne 1b\n\t"
 #define KILN_PAIR_OPERANDS                                                            \
   : [r0] "+r"(r0), [r1] "+r"(r1), [r2] "+r"(r2), [dst] "+r"(dst), [left] "=&r"(left),      \
@@ -1051,112 +1309,267 @@ static_assert(offsetof(PairChannel, multiplier2) == 4 && offsetof(PairChannel, r
     [col2] "r"(w.col2), [last] "r"(w.last)                                                   \
   : "cc", "memory"
 
-template <bool kFullRange, bool kPreShift>
-__attribute__((noinline)) void pair_rows(PairChannel& k, const PairTaps& w, const int16_t* r,
-                                         int8_t* dst) {
+// One output pair with its store; `pre` and `clamp` are KILN_PAIR_PRE / KILN_PAIR_CLAMP or empty.
+#define KILN_PAIR_ONE(pre, clamp) KILN_PAIR_WINDOW pre KILN_PAIR_REQUANT clamp KILN_PAIR_STORE
+// kPairs output pairs per pass of the loop (1, or 3 where the pairs of a row come in threes, as
+// on every pair layer of VWW): the row-end test is paid once per three pairs, and not at all
+// with kRowPass (rows of exactly three pairs).
+#define KILN_PAIR_LOOP(pre, clamp)                                                         \
+  if (kPairs == 3 && kRowPass)                                                             \
+    __asm__ volatile("1:\n\t" KILN_PAIR_ONE(pre, clamp) KILN_PAIR_ONE(pre, clamp)          \
+                         KILN_PAIR_ONE(pre, clamp) KILN_PAIR_NEXT_ROW KILN_PAIR_OPERANDS); \
+  else if (kPairs == 3)                                                                    \
+    __asm__ volatile("1:\n\t" KILN_PAIR_ONE(pre, clamp) KILN_PAIR_ONE(pre, clamp)          \
+                         KILN_PAIR_ONE(pre, clamp) KILN_PAIR_NEXT KILN_PAIR_OPERANDS);     \
+  else                                                                                     \
+    __asm__ volatile("1:\n\t" KILN_PAIR_ONE(pre, clamp) KILN_PAIR_NEXT KILN_PAIR_OPERANDS);
+
+// The asm loop's meaning of PairChannel::end with kRowPass (pair_channel).
+const bool kPairRowsInAsm = true;
+
+template <bool kFullRange, bool kPreShift, int kPairs, bool kRowPass>
+inline __attribute__((always_inline)) void pair_rows(PairChannel& k, const PairTaps& w,
+                                                     const int16_t* r, int8_t* dst) {
   const int16_t* r0 = r;
   const int16_t* r1 = r + k.pitch_bytes / 2;
   const int16_t* r2 = r + k.pitch_bytes;
   int32_t left, right, a, b;
-  if (kFullRange && !kPreShift)
-    __asm__ volatile(KILN_PAIR_WINDOW KILN_PAIR_REQUANT KILN_PAIR_NEXT KILN_PAIR_OPERANDS);
-  else if (kFullRange)
-    __asm__ volatile(
-        KILN_PAIR_WINDOW KILN_PAIR_PRE KILN_PAIR_REQUANT KILN_PAIR_NEXT KILN_PAIR_OPERANDS);
-  else if (!kPreShift)
-    __asm__ volatile(
-        KILN_PAIR_WINDOW KILN_PAIR_REQUANT KILN_PAIR_CLAMP KILN_PAIR_NEXT KILN_PAIR_OPERANDS);
-  else
-    __asm__ volatile(KILN_PAIR_WINDOW KILN_PAIR_PRE KILN_PAIR_REQUANT KILN_PAIR_CLAMP KILN_PAIR_NEXT
-                         KILN_PAIR_OPERANDS);
+  if (kFullRange && !kPreShift) {
+    KILN_PAIR_LOOP("", "")
+  } else if (kFullRange) {
+    KILN_PAIR_LOOP(KILN_PAIR_PRE, "")
+  } else if (!kPreShift) {
+    KILN_PAIR_LOOP("", KILN_PAIR_CLAMP)
+  } else {
+    KILN_PAIR_LOOP(KILN_PAIR_PRE, KILN_PAIR_CLAMP)
+  }
 }
+#undef KILN_PAIR_ONE
+#undef KILN_PAIR_LOOP
+#undef KILN_PAIR_STORE
 #undef KILN_PAIR_ROW
 #undef KILN_PAIR_WINDOW
 #undef KILN_PAIR_PRE
 #undef KILN_PAIR_REQUANT
 #undef KILN_PAIR_CLAMP
 #undef KILN_PAIR_NEXT
+#undef KILN_PAIR_NEXT_ROW
 #undef KILN_PAIR_OPERANDS
 #else
-template <bool kFullRange, bool kPreShift>
-void pair_rows(PairChannel& k, const PairTaps& w, const int16_t* r, int8_t* dst) {
+const bool kPairRowsInAsm = false;
+
+template <bool kFullRange, bool kPreShift, int kPairs, bool kRowPass>
+inline void pair_rows(PairChannel& k, const PairTaps& w, const int16_t* r, int8_t* dst) {
   pair_rows_portable<kFullRange, kPreShift>(k, w, r, dst);
 }
 #endif
 
-// Every output of channel `ch` from its widened plane; dst is output pixel 0 of the channel.
-template <bool kFullRange, bool kPreShift>
-__attribute__((noinline)) void pair_channel(const DepthwiseJob& j, const PairLayout& l,
-                                            const int16_t* plane, int32_t ch, int8_t* dst) {
-  const int32_t channels = j.in.c;
-  const int8_t* f = j.weights + ch;
+// Every output of one channel from its widened plane: `f` is its first tap, `t` its
+// requantization, dst its output pixel 0; k holds the call's fields (pair_step to hi,
+// row_entries, plane_entries), the channel's are set here. One call per channel: the loop is
+// inlined here, so that its registers are saved once.
+template <bool kFullRange, bool kPreShift, int kPairs, bool kRowPass>
+__attribute__((noinline)) void pair_channel(PairChannel& k, const int8_t* f,
+                                            const RequantChannel& t, const int16_t* plane,
+                                            int8_t* dst) {
+  const int32_t channels = k.channels;
   PairTaps w;
-  w.row0 = simd32::pack_halves(f[0], f[channels]);
-  w.row1 = simd32::pack_halves(f[3 * channels], f[4 * channels]);
-  w.row2 = simd32::pack_halves(f[6 * channels], f[7 * channels]);
-  w.col2 = simd32::pack_halves(f[2 * channels], f[5 * channels]);
-  w.last = simd32::pack_halves(f[8 * channels], 0);
-  const RequantChannel& t = j.table[ch];
-  PairChannel k;
+  w.row0 = simd32::pack_low_halves(f[0], f[channels]);
+  w.row1 = simd32::pack_low_halves(f[3 * channels], f[4 * channels]);
+  w.row2 = simd32::pack_low_halves(f[6 * channels], f[7 * channels]);
+  w.col2 = simd32::pack_low_halves(f[2 * channels], f[5 * channels]);
+  w.last = simd32::pack_low_halves(t.post_shift, f[8 * channels]);
   k.bias = t.bias;
   k.multiplier2 = t.multiplier2;
   k.rounding = t.rounding;
   k.post_shift = t.post_shift;
   k.pre_shift = t.pre_shift;
-  k.pair_step = 2 * channels;
-  k.channels = channels;
-  k.row_end = plane + j.out.w;
-  k.pitch_bytes = 2 * l.pitch;
-  k.end = k.row_end + j.out.h * l.pitch;
-  k.lo = j.clamp.lo;
-  k.hi = j.clamp.hi;
-  pair_rows<kFullRange, kPreShift>(k, w, plane, dst);
+  k.row_end = plane + k.row_entries;
+  // Where row_end stops, or with kRowPass where the row pointer does (asm loop only; the portable
+  // loop keeps the former).
+  k.end = (kRowPass && kPairRowsInAsm ? plane : k.row_end) + k.plane_entries;
+  pair_rows<kFullRange, kPreShift, kPairs, kRowPass>(k, w, plane, dst);
 }
 
-typedef void (*PairChannelFn)(const DepthwiseJob&, const PairLayout&, const int16_t*, int32_t,
+// The call's fields of the pair loop's block.
+PairChannel pair_block(const DepthwiseJob& j, const PairLayout& l) {
+  PairChannel k;
+  k.bias = k.multiplier2 = k.rounding = k.post_shift = k.pre_shift = 0;
+  k.row_end = k.end = 0;
+  k.pair_step = 2 * j.in.c;
+  k.channels = j.in.c;
+  k.pitch_bytes = 2 * l.pitch;
+  k.lo = j.clamp.lo;
+  k.hi = j.clamp.hi;
+  k.row_entries = j.out.w;
+  k.plane_entries = j.out.h * l.pitch;
+  return k;
+}
+
+typedef void (*PairChannelFn)(PairChannel&, const int8_t*, const RequantChannel&, const int16_t*,
                               int8_t*);
 
-// The channel routine for this activation range and requantization table.
+template <int kPairs, bool kRowPass>
+PairChannelFn pick_pair_channel_for(bool full_range, bool pre_shift) {
+  if (full_range)
+    return pre_shift ? &pair_channel<true, true, kPairs, kRowPass>
+                     : &pair_channel<true, false, kPairs, kRowPass>;
+  return pre_shift ? &pair_channel<false, true, kPairs, kRowPass>
+                   : &pair_channel<false, false, kPairs, kRowPass>;
+}
+
+// The channel routine for this activation range, requantization table and row length (three
+// pairs per pass where the pairs of a row come in threes).
 PairChannelFn pick_pair_channel(const DepthwiseJob& j) {
   const bool full_range = j.clamp.lo == -128 && j.clamp.hi == 127;
   const bool pre_shift = requant_table_pre_shifts(j.table, j.out.c);
-  if (full_range) return pre_shift ? &pair_channel<true, true> : &pair_channel<true, false>;
-  return pre_shift ? &pair_channel<false, true> : &pair_channel<false, false>;
+  if (j.out.w == 6) return pick_pair_channel_for<3, true>(full_range, pre_shift);
+  if ((j.out.w / 2) % 3 == 0) return pick_pair_channel_for<3, false>(full_range, pre_shift);
+  return pick_pair_channel_for<1, false>(full_range, pre_shift);
 }
 
 // The pair path for the channel quads [0, quads) of one batch; `planes` holds the four zeroed
-// planes.
+// planes. With bands (l.band < OH), a quad's output rows go l.band at a time: the two padded
+// rows the next band shares with this one move to the top of the planes (their input rows may
+// be overwritten by now), the others are widened from the input, still intact there
+// (pair_bands_in_order).
 void quads_pair(const DepthwiseJob& j, const PairLayout& l, const int8_t* batch, int8_t* out_batch,
                 int16_t* planes, int32_t quads) {
   const PairChannelFn fn = pick_pair_channel(j);
   const int32_t plane = l.rows * l.pitch;
+  const int32_t out_row = j.out.w * j.in.c;
+  PairChannel k = pair_block(j, l);
+  if (l.band >= j.out.h) {
+    for (int32_t c = 0; c < quads; c += 4) {
+      pair_fill(j, l, batch, c, planes, 0, 0, l.rows);
+      for (int32_t i = 0; i < 4; ++i)
+        fn(k, j.weights + c + i, j.table[c + i], planes + i * plane, out_batch + c + i);
+    }
+    return;
+  }
   for (int32_t c = 0; c < quads; c += 4) {
-    pair_fill(j, l, batch, c, planes);
-    for (int32_t k = 0; k < 4; ++k) fn(j, l, planes + k * plane, c + k, out_batch + c + k);
+    for (int32_t y0 = 0; y0 < j.out.h; y0 += l.band) {
+      const int32_t rows = j.out.h - y0 < l.band ? j.out.h - y0 : l.band;
+      int32_t from = y0;
+      if (y0 > 0) {
+        for (int32_t i = 0; i < 4; ++i)
+          memmove(planes + i * plane, planes + i * plane + l.band * l.pitch,
+                  4 * static_cast<size_t>(l.pitch));
+        from = y0 + 2;
+      }
+      pair_fill(j, l, batch, c, planes, y0, from, y0 + rows + 2);
+      k.plane_entries = rows * l.pitch;
+      for (int32_t i = 0; i < 4; ++i)
+        fn(k, j.weights + c + i, j.table[c + i], planes + i * plane,
+           out_batch + y0 * out_row + c + i);
+    }
   }
 }
 
-// Channel ch of the input into the plane, as pair_fill does for a quad.
+// (a.h0 + b.h0, a.h1 + b.h1), wrapping: SADD16 (no lane wraps here: an int8 plus an input offset
+// in [-127, 128]).
+inline int32_t add_halves(int32_t a, int32_t b) {
+#if KILN_SIMD32_DSP
+  int32_t r;
+  __asm__("sadd16 %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+  return r;
+#else
+  return simd32::pack_halves(simd32::half0(a) + simd32::half0(b),
+                             simd32::half1(a) + simd32::half1(b));
+#endif
+}
+
+// One row of the input channel into the plane: `first` (0 or 1) lone pixel, `quads` groups of
+// four pixels into two word-aligned words each, `rest` (0 to 3) lone pixels; pixels `channels`
+// bytes apart from `in` on, entries from d on.
+inline void fill_row_portable(const int8_t* in, int32_t channels, int32_t offsets, int32_t first,
+                              int32_t quads, int32_t rest, int16_t* d) {
+  const int32_t offset = simd32::half0(offsets);
+  if (first) {
+    *d++ = static_cast<int16_t>(*in + offset);
+    in += channels;
+  }
+  for (int32_t i = 0; i < quads; ++i, in += 4 * channels, d += 4) {
+    const int32_t v0 = in[0], v1 = in[channels], v2 = in[2 * channels], v3 = in[3 * channels];
+    simd32::store4(d, add_halves(simd32::pack_low_halves(v0, v1), offsets));
+    simd32::store4(d + 2, add_halves(simd32::pack_low_halves(v2, v3), offsets));
+  }
+  for (int32_t i = 0; i < rest; ++i, in += channels) d[i] = static_cast<int16_t>(*in + offset);
+}
+
+#if KILN_SIMD32_DSP && defined(__OPTIMIZE__)
+// The same by hand: GCC spreads the four byte loads of a group out (they pipeline only back to
+// back) and spills around the row. Two pointers a pixel apart reach a group's four bytes, one
+// STRD stores its two words; a lone pixel adds the offsets word (its low half is the offset).
+inline void fill_row(const int8_t* in, int32_t channels, int32_t offsets, int32_t first,
+                     int32_t quads, int32_t rest, int16_t* d) {
+  const int8_t* second;
+  int32_t v0, v1, v2, v3;
+  __asm__ volatile(
+      "cmp %[first], #0\n\t"
+      "beq 2f\n\t"
+      "ldrsb %[v0], [%[a]]\n\t"
+      "add %[a], %[a], %[ch]\n\t"
+      "add %[v0], %[v0], %[off]\n\t"
+      "strh %[v0], [%[d]], #2\n\t"
+      "2:\n\t"
+      "add %[b], %[a], %[ch]\n\t"
+      "cmp %[n], #0\n\t"
+      "beq 4f\n\t"
+      "3:\n\t"
+      "ldrsb %[v0], [%[a]]\n\t"
+      "ldrsb %[v1], [%[b]]\n\t"
+      "ldrsb %[v2], [%[a], %[ch], lsl #1]\n\t"
+      "ldrsb %[v3], [%[b], %[ch], lsl #1]\n\t"
+      "add %[a], %[a], %[ch], lsl #2\n\t"
+      "add %[b], %[b], %[ch], lsl #2\n\t"
+      "pkhbt %[v0], %[v0], %[v1], lsl #16\n\t"
+      "pkhbt %[v2], %[v2], %[v3], lsl #16\n\t"
+      "sadd16 %[v0], %[v0], %[off]\n\t"
+      "sadd16 %[v2], %[v2], %[off]\n\t"
+      "subs %[n], %[n], #1\n\t"
+      "strd %[v0], %[v2], [%[d]], #8\n\t"
+      "bne 3b\n\t"
+      "4:\n\t"
+      "cmp %[rest], #0\n\t"
+      "beq 6f\n\t"
+      "5:\n\t"
+      "ldrsb %[v0], [%[a]]\n\t"
+      "add %[a], %[a], %[ch]\n\t"
+      "add %[v0], %[v0], %[off]\n\t"
+      "strh %[v0], [%[d]], #2\n\t"
+      "subs %[rest], %[rest], #1\n\t"
+      "bne 5b\n\t"
+      "6:\n\t"
+      : [a] "+r"(in), [b] "=&r"(second), [d] "+r"(d), [n] "+r"(quads), [rest] "+r"(rest),
+        [v0] "=&r"(v0), [v1] "=&r"(v1), [v2] "=&r"(v2), [v3] "=&r"(v3)
+      : [ch] "r"(channels), [off] "r"(offsets), [first] "r"(first)
+      : "cc", "memory");
+}
+#else
+inline void fill_row(const int8_t* in, int32_t channels, int32_t offsets, int32_t first,
+                     int32_t quads, int32_t rest, int16_t* d) {
+  fill_row_portable(in, channels, offsets, first, quads, rest, d);
+}
+#endif
+
+// Channel ch of the input into the plane, as pair_fill does for a quad: four pixels at a time
+// where their entries start on a word (fill_row), single entries at the ends of a row.
 __attribute__((noinline)) void pair_fill_channel(const DepthwiseJob& j, const PairLayout& l,
                                                  const int8_t* batch, int32_t ch, int16_t* plane) {
   const int32_t channels = j.in.c;
-  const int32_t offset = j.input_offset;
+  const int32_t offsets = simd32::pack_halves(j.input_offset, j.input_offset);
   const int32_t last_y = l.rows - j.win.pad_h < j.in.h ? l.rows - j.win.pad_h : j.in.h;
   const int32_t last_x = l.pitch - j.win.pad_w < j.in.w ? l.pitch - j.win.pad_w : j.in.w;
-  for (int32_t y = 0; y < last_y; ++y) {
-    const int8_t* in = batch + y * j.in.w * channels + ch;
-    int16_t* d = plane + (y + j.win.pad_h) * l.pitch + j.win.pad_w;
-    int32_t x = 0;
-    // Four at a time, so that the byte loads follow one another.
-    for (; x + 4 <= last_x; x += 4, in += 4 * channels) {
-      const int32_t v0 = in[0], v1 = in[channels], v2 = in[2 * channels], v3 = in[3 * channels];
-      d[x] = static_cast<int16_t>(v0 + offset);
-      d[x + 1] = static_cast<int16_t>(v1 + offset);
-      d[x + 2] = static_cast<int16_t>(v2 + offset);
-      d[x + 3] = static_cast<int16_t>(v3 + offset);
-    }
-    for (; x < last_x; ++x, in += channels) d[x] = static_cast<int16_t>(*in + offset);
-  }
+  if (last_x <= 0) return;
+  const int32_t first = j.win.pad_w & 1;  // pixel 0 alone if its entry is odd
+  const int32_t quads = (last_x - first) / 4;
+  const int32_t rest = last_x - first - 4 * quads;
+  const int32_t in_row = j.in.w * channels;
+  const int8_t* in = batch + ch;
+  int16_t* d = plane + j.win.pad_h * l.pitch + j.win.pad_w;
+  for (int32_t y = 0; y < last_y; ++y, in += in_row, d += l.pitch)
+    fill_row(in, channels, offsets, first, quads, rest, d);
 }
 
 // The pair path one channel at a time, for maps whose four planes do not fit in the scratch:
@@ -1164,9 +1577,10 @@ __attribute__((noinline)) void pair_fill_channel(const DepthwiseJob& j, const Pa
 void channels_pair(const DepthwiseJob& j, const PairLayout& l, const int8_t* batch,
                    int8_t* out_batch, int16_t* plane) {
   const PairChannelFn fn = pick_pair_channel(j);
+  PairChannel k = pair_block(j, l);
   for (int32_t c = 0; c < j.in.c; ++c) {
     pair_fill_channel(j, l, batch, c, plane);
-    fn(j, l, plane, c, out_batch + c);
+    fn(k, j.weights + c, j.table[c], plane, out_batch + c);
   }
 }
 
@@ -1288,13 +1702,15 @@ Status depthwise_conv2d_int8_in_place_fast(const DepthwiseConv2DParams& params,
   int8_t* planes = scratch ? static_cast<int8_t*>(scratch) + table_bytes : 0;
   const bool valid_in_place =
       output_multiplier && output_shift && filter && data && scratch &&
-      depthwise_args_valid(params, output_shift, input_shape, filter_shape, output_shape) &&
+      depthwise_args_valid(params, output_shift, input_shape, filter_shape, output_shape,
+                           /*check_shifts=*/false) &&
       params.depth_multiplier == 1 && input_shape.c == output_shape.c &&
       static_cast<int64_t>(output_shape.h) * output_shape.w <=
           static_cast<int64_t>(input_shape.h) * input_shape.w &&
       !ranges_overlap(scratch, depthwise_conv2d_int8_in_place_fast_scratch_bytes(output_shape),
                       data, static_cast<size_t>(shape4_size(input_shape)));
-  const PairLayout pairs = pair_layout(params.window, filter_shape, output_shape, table_bytes);
+  const PairLayout pairs =
+      pair_layout(params.window, filter_shape, input_shape, output_shape, table_bytes);
   if (valid_in_place && fast_applicable(params, scratch) && pairs.group == 0 &&
       planar_in_place(params, output_multiplier, output_shift, input_shape, filter_shape, filter,
                       bias, output_shape, data, scratch))

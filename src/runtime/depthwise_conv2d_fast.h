@@ -16,13 +16,14 @@
 // bytes) and computes a row of outputs at a time; 3x3 windows inside the input run unrolled.
 //
 // 3x3 layers with stride 1 and dilation 1 whose output rows are even and at least 6 long run the
-// pair path: the input planes widened to 16 bits with zero borders (a channel quad at a time, or
-// one channel where four planes do not fit in the scratch), two neighbouring outputs per pass
-// with SMLAD / SMLADX over pairs of taps. The other stride-1 layers whose output lines are long
-// enough run the channel-planar path of depthwise_planar.h (SMLAD over 16-bit widened input
-// lines). The other 3x3 layers with dilation 1 (stride 2, short lines) run the padded path: each
-// channel quad's input is copied into rows padded with the input zero point, so that one
-// unrolled, border-free window loop computes every output pixel.
+// pair path: the input planes widened to 16 bits with zero borders (a channel quad at a time, in
+// bands of output rows or one channel at a time where four whole planes do not fit in the
+// scratch), two neighbouring outputs per pass with SMLAD / SMLADX over pairs of taps. The other
+// stride-1 layers whose output lines are long enough run the channel-planar path of
+// depthwise_planar.h (SMLAD over 16-bit widened input lines). The other 3x3 layers with
+// dilation 1 (stride 2, short lines) run the padded path: each channel quad's input is copied
+// into rows padded with the input zero point, so that one unrolled, border-free window loop
+// computes every output pixel.
 //
 // Other depth multipliers, activation ranges beyond int8, or requantization parameters outside
 // the fast range run the reference kernels.

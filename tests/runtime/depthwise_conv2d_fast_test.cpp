@@ -173,6 +173,29 @@ TEST(DepthwiseConv2DFast, OtherMultipliersAndRequantizationRunTheReference) {
   EXPECT_EQ(deep.fast(), deep.reference());
 }
 
+// The in-place kernel checks the output shifts only by building its requantization table: a
+// left shift (in range for the reference, not for the table) runs the reference kernel, a shift
+// out of range is rejected as the reference rejects it, with the data left as it was.
+TEST(DepthwiseConv2DFast, InPlaceShiftsOutsideTheTableRunOrFailAsTheReference) {
+  RandomDepthwise conv(21, 1, /*filter_size=*/3, /*channels=*/8);
+  conv.params.window = {1, 1, 1, 1, 1, 1};  // stride 1, dilation 1, SAME padding: the pair path
+  conv.input = {1, 12, 12, 8};
+  conv.output = conv.input;
+  conv.input_data = random_int8(elements(conv.input), 22);
+  conv.shift.assign(8, -9);
+  conv.shift[5] = 3;
+  EXPECT_EQ(conv.fast_in_place(), conv.reference());
+  conv.shift[5] = -32;
+  std::vector<int32_t> scratch(depthwise_conv2d_int8_in_place_fast_scratch_bytes(conv.output) / 4);
+  std::vector<int8_t> data = conv.input_data;
+  EXPECT_EQ(depthwise_conv2d_int8_in_place_fast(conv.params, conv.multiplier.data(),
+                                                conv.shift.data(), conv.input, conv.filter,
+                                                conv.filter_data.data(), conv.bias_or_null(),
+                                                conv.output, data.data(), scratch.data()),
+            kBadArgument);
+  EXPECT_EQ(data, conv.input_data);
+}
+
 // A 3x3 layer with dilation 1 of the planar path's kind: random size (wide, or taller than wide
 // with the width kept, which runs along columns), SAME, VALID or uneven padding, strides 1 or 2
 // (stride 2 stays on the quad kernel), any channel count, and right shifts only, so that the
@@ -304,9 +327,10 @@ TEST(DepthwiseConv2DFast, InPlacePaddedMatchesTheReference) {
 
 // A 3x3 layer with stride 1 and dilation 1 of the pair path's kind: small maps (up to 144
 // outputs, rows of 6 to 14: even ones of at least 6 take the pair path a channel quad at a time,
-// the others the padded quad path) and larger ones (rows of 16 to 40, which widen one channel at
-// a time when four planes do not fit in the scratch); SAME, VALID or uneven padding; any channel
-// count and one or two batches; right shifts of up to 31; full or narrowed activation ranges.
+// the others the padded quad path) and larger ones (rows of 16 to 40, which widen a channel quad
+// in bands of output rows, or one channel at a time, when four planes do not fit in the
+// scratch); SAME, VALID or uneven padding; any channel count and one or two batches; right
+// shifts of up to 31; full or narrowed activation ranges.
 RandomDepthwise pair_layer(uint32_t seed) {
   RandomDepthwise conv(seed, 1, /*filter_size=*/3, /*channels=*/1 + static_cast<int>(seed % 21));
   std::mt19937 gen(seed + 300);
@@ -348,6 +372,8 @@ RandomDepthwise pair_layer(uint32_t seed) {
 
 TEST(DepthwiseConv2DFast, InPlacePairsMatchTheReference) {
   int checked = 0, pairs = 0, single_planes = 0, ragged = 0, batches = 0, narrow = 0, padded = 0;
+  int threes = 0, odd_starts = 0;  // rows of pairs in threes; widened rows starting mid-word
+  int banded = 0;
   for (uint32_t seed = 0; seed < 600; ++seed) {
     const RandomDepthwise conv = pair_layer(seed * 47 + 11);
     ASSERT_EQ(conv.fast_in_place(), conv.reference()) << "seed " << seed;
@@ -359,7 +385,16 @@ TEST(DepthwiseConv2DFast, InPlacePairsMatchTheReference) {
                                requant_table_bytes(conv.output.c);
       const size_t plane = 2 * static_cast<size_t>(conv.output.h + 2) * (conv.output.w + 2);
       pairs += conv.input.c >= 4 && 4 * plane <= available;
-      single_planes += 4 * plane > available && plane <= available;
+      // Quads in bands of at least 6 output rows where four whole planes do not fit, else one
+      // channel at a time.
+      const bool bands = conv.input.c >= 4 && 4 * plane > available && w.pad_h <= 2 &&
+                         available / (8 * (conv.output.w + 2)) >= 8;
+      banded += bands;
+      single_planes += !bands && 4 * plane > available && plane <= available;
+      if (conv.output.w >= 6 && plane <= available) {
+        threes += (conv.output.w / 2) % 3 == 0;
+        odd_starts += w.pad_w % 2 == 1;
+      }
     }
     ragged += conv.input.c % 4 != 0;
     batches += conv.input.n > 1;
@@ -368,7 +403,10 @@ TEST(DepthwiseConv2DFast, InPlacePairsMatchTheReference) {
   }
   EXPECT_EQ(checked, 600);
   EXPECT_GT(pairs, 100);
-  EXPECT_GT(single_planes, 50);
+  EXPECT_GT(single_planes, 20);
+  EXPECT_GT(banded, 20);
+  EXPECT_GT(threes, 50);
+  EXPECT_GT(odd_starts, 100);
   EXPECT_GT(ragged, 200);
   EXPECT_GT(batches, 150);
   EXPECT_GT(narrow, 50);
