@@ -272,35 +272,85 @@ __attribute__((always_inline)) inline void gather_short_rows(const int8_t* src, 
 }
 
 // The column of a 3x3 window of three channels (the usual first layer on RGB images), 27 values
-// in seven groups, straight from nine loaded words: the groups that straddle two rows are
-// assembled with shifts, without the window buffer. The seventh group's fourth value is the
-// input byte after the window, which meets a zero weight.
+// in seven groups of four bytes. Five groups lie within one window row (bytes 0-3 and 4-7 of the
+// first row, 3-6 of the second, 2-5 and 6-9 of the third) and are loaded as (unaligned) words;
+// the two that straddle rows are a byte and three bytes, or two bytes and two, joined by one
+// ORR. The last group's fourth value is the input byte after the window, which meets a zero
+// weight. Every byte read lies within the first 12 bytes of a window row, as for the whole-word
+// row copies (word_reach).
 template <int P>
 __attribute__((always_inline)) inline void gather_3x3x3(const int8_t* src, int32_t row_stride,
                                                         int32_t offsets, int32_t* words) {
   const int8_t* r1 = src + row_stride;
   const int8_t* r2 = r1 + row_stride;
-  const uint32_t a0 = static_cast<uint32_t>(simd32::load4(src)),
-                 a1 = static_cast<uint32_t>(simd32::load4(src + 4)),
-                 a2 = static_cast<uint32_t>(simd32::load4(src + 8));
-  const uint32_t b0 = static_cast<uint32_t>(simd32::load4(r1)),
-                 b1 = static_cast<uint32_t>(simd32::load4(r1 + 4)),
-                 b2 = static_cast<uint32_t>(simd32::load4(r1 + 8));
-  const uint32_t c0 = static_cast<uint32_t>(simd32::load4(r2)),
-                 c1 = static_cast<uint32_t>(simd32::load4(r2 + 4)),
-                 c2 = static_cast<uint32_t>(simd32::load4(r2 + 8));
-  const uint32_t group[7] = {a0,
-                             a1,
-                             (a2 & 0xFFu) | (b0 << 8),
-                             (b0 >> 24) | (b1 << 8),
-                             (b1 >> 24) | ((b2 & 0xFFu) << 8) | (c0 << 16),
-                             (c0 >> 16) | (c1 << 16),
-                             (c1 >> 16) | (c2 << 16)};
-#pragma GCC unroll 7
+#if KILN_CONV_ASM
+  // The nine loads back to back, then the widened words stored in runs (a store right after a
+  // load or store takes one cycle, else two), the pointers reused as temporaries.
+  int32_t g0, g1, g2, g3, g4, g5, g6, t;
+  __asm__ volatile(
+      "ldr %[g0], [%[p]]\n\t"
+      "ldr %[g1], [%[p], #4]\n\t"
+      "ldrb %[g2], [%[p], #8]\n\t"
+      "ldr %[t], [%[q1]]\n\t"
+      "ldr %[g3], [%[q1], #3]\n\t"
+      "ldrh %[g4], [%[q1], #7]\n\t"
+      "ldr %[p], [%[q2]]\n\t"
+      "ldr %[g5], [%[q2], #2]\n\t"
+      "ldr %[g6], [%[q2], #6]\n\t"
+      "orr %[g2], %[g2], %[t], lsl #8\n\t"
+      "orr %[g4], %[g4], %[p], lsl #16\n\t"
+      "sxtab16 %[t], %[off], %[g0]\n\t"
+      "sxtab16 %[g0], %[off], %[g0], ror #8\n\t"
+      "sxtab16 %[p], %[off], %[g1]\n\t"
+      "sxtab16 %[g1], %[off], %[g1], ror #8\n\t"
+      "str %[t], [%[w]]\n\t"
+      "str %[g0], [%[w], %[o1]]\n\t"
+      "str %[p], [%[w], %[o2]]\n\t"
+      "str %[g1], [%[w], %[o3]]\n\t"
+      "sxtab16 %[t], %[off], %[g2]\n\t"
+      "sxtab16 %[g2], %[off], %[g2], ror #8\n\t"
+      "sxtab16 %[p], %[off], %[g3]\n\t"
+      "sxtab16 %[g3], %[off], %[g3], ror #8\n\t"
+      "sxtab16 %[q1], %[off], %[g4]\n\t"
+      "sxtab16 %[g4], %[off], %[g4], ror #8\n\t"
+      "sxtab16 %[q2], %[off], %[g5]\n\t"
+      "sxtab16 %[g5], %[off], %[g5], ror #8\n\t"
+      "sxtab16 %[g0], %[off], %[g6]\n\t"
+      "sxtab16 %[g1], %[off], %[g6], ror #8\n\t"
+      "str %[t], [%[w], %[o4]]\n\t"
+      "str %[g2], [%[w], %[o5]]\n\t"
+      "str %[p], [%[w], %[o6]]\n\t"
+      "str %[g3], [%[w], %[o7]]\n\t"
+      "str %[q1], [%[w], %[o8]]\n\t"
+      "str %[g4], [%[w], %[o9]]\n\t"
+      "str %[q2], [%[w], %[o10]]\n\t"
+      "str %[g5], [%[w], %[o11]]\n\t"
+      "str %[g0], [%[w], %[o12]]\n\t"
+      "str %[g1], [%[w], %[o13]]\n\t"
+      : [g0] "=&r"(g0), [g1] "=&r"(g1), [g2] "=&r"(g2), [g3] "=&r"(g3), [g4] "=&r"(g4),
+        [g5] "=&r"(g5), [g6] "=&r"(g6), [t] "=&r"(t), [p] "+&r"(src), [q1] "+&r"(r1), [q2] "+&r"(r2)
+      : [off] "r"(offsets), [w] "r"(words), [o1] "i"(4 * P), [o2] "i"(8 * P), [o3] "i"(12 * P),
+        [o4] "i"(16 * P), [o5] "i"(20 * P), [o6] "i"(24 * P), [o7] "i"(28 * P), [o8] "i"(32 * P),
+        [o9] "i"(36 * P), [o10] "i"(40 * P), [o11] "i"(44 * P), [o12] "i"(48 * P), [o13] "i"(52 * P)
+      : "memory");
+#else
+  uint16_t b78;
+  memcpy(&b78, r1 + 7, 2);
+  const uint32_t a8 = static_cast<uint8_t>(src[8]);
+  const uint32_t b0 = static_cast<uint32_t>(simd32::load4(r1));
+  const uint32_t c0 = static_cast<uint32_t>(simd32::load4(r2));
+  const int32_t group[7] = {simd32::load4(src),
+                            simd32::load4(src + 4),
+                            static_cast<int32_t>(a8 | (b0 << 8)),
+                            simd32::load4(r1 + 3),
+                            static_cast<int32_t>(b78 | (c0 << 16)),
+                            simd32::load4(r2 + 2),
+                            simd32::load4(r2 + 6)};
   for (int k = 0; k < 7; ++k) {
-    words[2 * k * P] = simd32::sxtab16(offsets, static_cast<int32_t>(group[k]));
-    words[(2 * k + 1) * P] = simd32::sxtab16_odd(offsets, static_cast<int32_t>(group[k]));
+    words[2 * k * P] = simd32::sxtab16(offsets, group[k]);
+    words[(2 * k + 1) * P] = simd32::sxtab16_odd(offsets, group[k]);
   }
+#endif
 }
 
 // The columns of P pixels of one output row, all inside the input, for 3x3 windows of three
@@ -326,6 +376,16 @@ __attribute__((noinline)) bool pass_3x3x3(const ShortRowWindows& w, const Shape4
   return true;
 }
 
+// The columns of three pixels of one output row whose 3x3x3 windows lie inside the input,
+// the first at `src`, the others `step` bytes apart.
+__attribute__((noinline)) void gather_3x3x3_pass(const int8_t* src, int32_t step,
+                                                 int32_t row_stride, int32_t offsets,
+                                                 int32_t* cols) {
+  gather_3x3x3<3>(src, row_stride, offsets, cols);
+  gather_3x3x3<3>(src + step, row_stride, offsets, cols + 1);
+  gather_3x3x3<3>(src + 2 * step, row_stride, offsets, cols + 2);
+}
+
 // Windows at the input's edges for ShortRowWindows layers of at most kEdgeRows rows: each row
 // is made whole in a local buffer of 12-byte rows, padding bytes reading minus the input offset
 // (which widens to zero), and then gathered like an inside window. False for taller windows.
@@ -343,15 +403,20 @@ bool short_row_column_at_edge(const ShortRowWindows& w, const PixelCursor& at, i
   int32_t x_end = w.in_w - origin_x;
   x_end = x_end > w.filter_w ? w.filter_w : (x_end < x_begin ? x_begin : x_end);
   const int8_t* batch = w.input + at.n * w.in_h * w.in_w * w.channels;
+  // The padding as whole words and the span with word moves (the byte loops that were here
+  // became library calls, a good part of the first layer's edge cost).
+  const int32_t pad_word =
+      static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint8_t>(pad_value)) * 0x01010101u);
+  const int32_t count = (x_end - x_begin) * w.channels;
   for (int32_t ky = 0; ky < w.rows; ++ky) {
     int8_t* dst = rows + 12 * ky;
-    for (int32_t i = 0; i < 12; ++i) dst[i] = pad_value;
+    simd32::store4(dst, pad_word);
+    simd32::store4(dst + 4, pad_word);
+    simd32::store4(dst + 8, pad_word);
     const int32_t in_y = origin_y + ky * w.dilation_h;
     if (in_y < 0 || in_y >= w.in_h) continue;
     const int8_t* src = batch + (in_y * w.in_w + origin_x + x_begin) * w.channels;
-    const int32_t count = (x_end - x_begin) * w.channels;
-    dst += x_begin * w.channels;
-    for (int32_t i = 0; i < count; ++i) dst[i] = src[i];
+    copy_bytes(dst + x_begin * w.channels, src, count);
   }
   if (w.rows == 3 && w.row_bytes == 9)
     gather_3x3x3<P>(rows, 12, offsets, words);
@@ -784,6 +849,400 @@ template <bool kPreShift, bool kWholeLoops>
 __attribute__((noinline)) const int32_t* row_pairs3_call(RowLoopState* st, const int32_t* f) {
   return row_pairs3<kPreShift, kWholeLoops>(st, f);
 }
+// Layers of at most eight groups (the shallow ones: 3x3 windows of three channels, pointwise
+// layers of up to 32 channels) run a copy of the row loop with the multiply unrolled for their
+// group count. The columns are then read at fixed offsets from a register that stays put, so a
+// row pair needs no entry jump, no column reload and no end compare, and the freed register
+// keeps the table pointer; the output pointer, the pixel steps and the table end live on the
+// stack. Step OFF (bytes into the columns) of the multiply:
+#define KILN_FIX_STEP(OFF)               \
+  "ldr %[wa], [%[f]], #4\n\t"            \
+  "ldr %[wb], [%[f]], #4\n\t"            \
+  "ldr %[x0], [%[c], #" OFF              \
+  "]\n\t"                                \
+  "ldr %[x1], [%[c], #" OFF              \
+  "+4]\n\t"                              \
+  "ldr %[x2], [%[c], #" OFF              \
+  "+8]\n\t"                              \
+  "smlad %[a0], %[wa], %[x0], %[a0]\n\t" \
+  "smlad %[a1], %[wa], %[x1], %[a1]\n\t" \
+  "smlad %[a2], %[wa], %[x2], %[a2]\n\t" \
+  "smlad %[b0], %[wb], %[x0], %[b0]\n\t" \
+  "smlad %[b1], %[wb], %[x1], %[b1]\n\t" \
+  "smlad %[b2], %[wb], %[x2], %[b2]\n\t"
+// The steps after the first, 2 * groups - 1 of them.
+#define KILN_FIX_S1 KILN_FIX_STEP("12")
+#define KILN_FIX_S3 KILN_FIX_S1 KILN_FIX_STEP("24") KILN_FIX_STEP("36")
+#define KILN_FIX_S5 KILN_FIX_S3 KILN_FIX_STEP("48") KILN_FIX_STEP("60")
+#define KILN_FIX_S7 KILN_FIX_S5 KILN_FIX_STEP("72") KILN_FIX_STEP("84")
+#define KILN_FIX_S9 KILN_FIX_S7 KILN_FIX_STEP("96") KILN_FIX_STEP("108")
+#define KILN_FIX_S11 KILN_FIX_S9 KILN_FIX_STEP("120") KILN_FIX_STEP("132")
+#define KILN_FIX_S13 KILN_FIX_S11 KILN_FIX_STEP("144") KILN_FIX_STEP("156")
+#define KILN_FIX_S15 KILN_FIX_S13 KILN_FIX_STEP("168") KILN_FIX_STEP("180")
+
+// The first step starts the accumulators from the biases in a0 and b0 (a0 and b0 last).
+#define KILN_FIX_HEAD                    \
+  "ldr %[wa], [%[f]], #4\n\t"            \
+  "ldr %[wb], [%[f]], #4\n\t"            \
+  "ldr %[x0], [%[c]]\n\t"                \
+  "ldr %[x1], [%[c], #4]\n\t"            \
+  "ldr %[x2], [%[c], #8]\n\t"            \
+  "smlad %[a1], %[wa], %[x1], %[a0]\n\t" \
+  "smlad %[a2], %[wa], %[x2], %[a0]\n\t" \
+  "smlad %[a0], %[wa], %[x0], %[a0]\n\t" \
+  "smlad %[b1], %[wb], %[x1], %[b0]\n\t" \
+  "smlad %[b2], %[wb], %[x2], %[b0]\n\t" \
+  "smlad %[b0], %[wb], %[x0], %[b0]\n\t"
+
+// The output step of one channel (as KILN_ROWS_REQUANT), its entry at %[t] + OFF.
+#define KILN_FIX_REQUANT(OFF, A0, A1, A2, LOAD_PRE, SHIFT_PRE)                         \
+  "ldr %[wa], [%[t], #" OFF "+4]\n\t" LOAD_PRE "ldr %[wb], [%[t], #" OFF               \
+  "+12]\n\t"                                                                           \
+  "ldr %[x0], [%[t], #" OFF                                                            \
+  "+16]\n\t"                                                                           \
+  "smmlar %[" A0 "], %[" A0 "], %[wa], %[" A0                                          \
+  "]\n\t"                                                                              \
+  "smmlar %[" A1 "], %[" A1 "], %[wa], %[" A1                                          \
+  "]\n\t"                                                                              \
+  "smmlar %[" A2 "], %[" A2 "], %[wa], %[" A2                                          \
+  "]\n\t"                                                                              \
+  "sub %[" A0 "], %[" A0 "], %[" A0                                                    \
+  "], lsr #31\n\t"                                                                     \
+  "sub %[" A1 "], %[" A1 "], %[" A1                                                    \
+  "], lsr #31\n\t"                                                                     \
+  "sub %[" A2 "], %[" A2 "], %[" A2 "], lsr #31\n\t" SHIFT_PRE "qadd %[" A0 "], %[" A0 \
+  "], %[wb]\n\t"                                                                       \
+  "qadd %[" A1 "], %[" A1                                                              \
+  "], %[wb]\n\t"                                                                       \
+  "qadd %[" A2 "], %[" A2                                                              \
+  "], %[wb]\n\t"                                                                       \
+  "asr %[" A0 "], %[" A0                                                               \
+  "], %[x0]\n\t"                                                                       \
+  "asr %[" A1 "], %[" A1                                                               \
+  "], %[x0]\n\t"                                                                       \
+  "asr %[" A2 "], %[" A2                                                               \
+  "], %[x0]\n\t"                                                                       \
+  "ssat %[" A0 "], #8, %[" A0                                                          \
+  "]\n\t"                                                                              \
+  "ssat %[" A1 "], #8, %[" A1                                                          \
+  "]\n\t"                                                                              \
+  "ssat %[" A2 "], #8, %[" A2 "]\n\t"
+#define KILN_FIX_LOAD_PRE(OFF) "ldr %[x2], [%[t], #" OFF "+8]\n\t"
+
+// The output step of one channel where the accumulators hold twice the sum (the pointwise pass
+// loop doubles its columns) and the entry holds twice the bias, the multiplier M itself and the
+// rounding C (pointwise_table_double): SMMLAR(2 * acc, M, C) = C + floor((2 * acc * M + 2^31) /
+// 2^32) is x + C of requant_fast.h without the QADD, and |x + C| < 2^31 for |acc| < 2^30, so the
+// sum needs no saturation; the sign of x is that of acc for M >= 2^30 (at M = 2^30 and acc = -1,
+// x = 0, but C - 1 and C floor to the same result for a right shift of at least one).
+#define KILN_FIX_REQUANT_DOUBLED(OFF, A0, A1, A2) \
+  "ldr %[wa], [%[t], #" OFF                       \
+  "+4]\n\t"                                       \
+  "ldr %[wb], [%[t], #" OFF                       \
+  "+12]\n\t"                                      \
+  "ldr %[x0], [%[t], #" OFF                       \
+  "+16]\n\t"                                      \
+  "smmlar %[x1], %[" A0                           \
+  "], %[wa], %[wb]\n\t"                           \
+  "smmlar %[x2], %[" A1                           \
+  "], %[wa], %[wb]\n\t"                           \
+  "sub %[" A0 "], %[x1], %[" A0                   \
+  "], lsr #31\n\t"                                \
+  "smmlar %[x1], %[" A2                           \
+  "], %[wa], %[wb]\n\t"                           \
+  "sub %[" A1 "], %[x2], %[" A1                   \
+  "], lsr #31\n\t"                                \
+  "sub %[" A2 "], %[x1], %[" A2                   \
+  "], lsr #31\n\t"                                \
+  "asr %[" A0 "], %[" A0                          \
+  "], %[x0]\n\t"                                  \
+  "asr %[" A1 "], %[" A1                          \
+  "], %[x0]\n\t"                                  \
+  "asr %[" A2 "], %[" A2                          \
+  "], %[x0]\n\t"                                  \
+  "ssat %[" A0 "], #8, %[" A0                     \
+  "]\n\t"                                         \
+  "ssat %[" A1 "], #8, %[" A1                     \
+  "]\n\t"                                         \
+  "ssat %[" A2 "], #8, %[" A2 "]\n\t"
+
+// Per row pair: the biases, the multiply, both channels' output steps, the two channels' bytes
+// of each pixel stored as one halfword. The columns in %[c], the table in %[t]; on the stack
+// the output pointer (+0), the pixel steps (+4, +8) and the table end (+12).
+#define KILN_FIX_ROWS(STEPS, REQUANT0, REQUANT1)                     \
+  "0:\n\t"                                                           \
+  "ldr %[a0], [%[t], #0]\n\t"                                        \
+  "ldr %[b0], [%[t], #20]\n\t" KILN_FIX_HEAD STEPS REQUANT0 REQUANT1 \
+  "bfi %[a0], %[b0], #8, #8\n\t"                                     \
+  "bfi %[a1], %[b1], #8, #8\n\t"                                     \
+  "bfi %[a2], %[b2], #8, #8\n\t"                                     \
+  "ldr %[x1], [sp, #0]\n\t"                                          \
+  "ldr %[wa], [sp, #4]\n\t"                                          \
+  "ldr %[wb], [sp, #8]\n\t"                                          \
+  "ldr %[x0], [sp, #12]\n\t"                                         \
+  "strh %[a1], [%[x1], %[wa]]\n\t"                                   \
+  "strh %[a2], [%[x1], %[wb]]\n\t"                                   \
+  "strh %[a0], [%[x1]], #2\n\t"                                      \
+  "str %[x1], [sp, #0]\n\t"                                          \
+  "add %[t], %[t], #40\n\t"                                          \
+  "cmp %[t], %[x0]\n\t"                                              \
+  "bne 0b\n\t"
+
+// One pass: %[t] holds the state block on entry (RowLoopState); the output pointer, the steps
+// and the table end go to the stack, the columns to %[c], the table to %[t].
+#define KILN_FIX_LOOP(STEPS, LOAD_PRE0, SHIFT_PRE0, LOAD_PRE1, SHIFT_PRE1)   \
+  "sub sp, sp, #16\n\t"                                                      \
+  "ldr %[x0], [%[t], #12]\n\t"                                               \
+  "ldr %[x1], [%[t], #16]\n\t"                                               \
+  "ldr %[x2], [%[t], #20]\n\t"                                               \
+  "ldr %[wa], [%[t], #24]\n\t"                                               \
+  "ldr %[c], [%[t], #4]\n\t"                                                 \
+  "ldr %[t], [%[t], #8]\n\t"                                                 \
+  "str %[x0], [sp, #0]\n\t"                                                  \
+  "str %[x1], [sp, #4]\n\t"                                                  \
+  "str %[x2], [sp, #8]\n\t"                                                  \
+  "str %[wa], [sp, #12]\n\t" KILN_FIX_ROWS(                                  \
+      STEPS, KILN_FIX_REQUANT("0", "a0", "a1", "a2", LOAD_PRE0, SHIFT_PRE0), \
+      KILN_FIX_REQUANT("20", "b0", "b1", "b2", LOAD_PRE1, SHIFT_PRE1)) "add sp, sp, #16\n\t"
+
+// Every pass of a pointwise layer (PointwisePassState): the three input pixels' groups widened
+// into the columns and doubled (SADD16, for KILN_FIX_REQUANT_DOUBLED; a loop over the groups),
+// the row pairs, the next pass. Stack: as for
+// KILN_FIX_ROWS, then +16 the pass's first input pixel, +20 the channels, +24 the input end of
+// the passes, +28 the offsets, +32 the columns, +36 the filter, +40 the table.
+#define KILN_FIX_POINTWISE(STEPS) \
+  "sub sp, sp, #48\n\t"                                                                       \
+  "ldr %[a0], [%[t], #0]\n\t"                                                                 \
+  "ldr %[a1], [%[t], #4]\n\t"                                                                 \
+  "ldr %[a2], [%[t], #8]\n\t"                                                                 \
+  "ldr %[b0], [%[t], #12]\n\t"                                                                \
+  "ldr %[b1], [%[t], #16]\n\t"                                                                \
+  "ldr %[b2], [%[t], #20]\n\t"                                                                \
+  "str %[a0], [sp, #16]\n\t"                                                                  \
+  "str %[a1], [sp, #20]\n\t"                                                                  \
+  "str %[a2], [sp, #24]\n\t"                                                                  \
+  "str %[b0], [sp, #28]\n\t"                                                                  \
+  "str %[b1], [sp, #32]\n\t"                                                                  \
+  "str %[b2], [sp, #36]\n\t"                                                                  \
+  "ldr %[a0], [%[t], #24]\n\t"                                                                \
+  "ldr %[a1], [%[t], #28]\n\t"                                                                \
+  "ldr %[a2], [%[t], #32]\n\t"                                                                \
+  "ldr %[b0], [%[t], #36]\n\t"                                                                \
+  "ldr %[b1], [%[t], #40]\n\t"                                                                \
+  "str %[a0], [sp, #40]\n\t"                                                                  \
+  "str %[a1], [sp, #12]\n\t"                                                                  \
+  "str %[a2], [sp, #0]\n\t"                                                                   \
+  "str %[b0], [sp, #4]\n\t"                                                                   \
+  "str %[b1], [sp, #8]\n"                                                                      \
+  "5:\n\t"                                                                                    \
+  "ldr %[f], [sp, #16]\n\t"                                                                   \
+  "ldr %[x1], [sp, #20]\n\t"                                                                  \
+  "ldr %[x2], [sp, #28]\n\t"                                                                  \
+  "ldr %[c], [sp, #32]\n\t"                                                                   \
+  "add %[t], %[f], %[group_bytes]\n"                                                           \
+  "6:\n\t"                                                                                    \
+  "ldr %[wa], [%[f]]\n\t"                                                                     \
+  "ldr %[wb], [%[f], %[x1]]\n\t"                                                              \
+  "ldr %[x0], [%[f], %[x1], lsl #1]\n\t"                                                      \
+  "add %[f], %[f], #4\n\t"                                                                    \
+  "sxtab16 %[a0], %[x2], %[wa]\n\t"                                                           \
+  "sxtab16 %[a1], %[x2], %[wb]\n\t"                                                           \
+  "sxtab16 %[a2], %[x2], %[x0]\n\t"                                                           \
+  "sxtab16 %[b0], %[x2], %[wa], ror #8\n\t"                                                   \
+  "sxtab16 %[b1], %[x2], %[wb], ror #8\n\t"                                                   \
+  "sxtab16 %[b2], %[x2], %[x0], ror #8\n\t"                                                   \
+  "sadd16 %[a0], %[a0], %[a0]\n\t"                                                        \
+  "sadd16 %[a1], %[a1], %[a1]\n\t"                                                        \
+  "sadd16 %[a2], %[a2], %[a2]\n\t"                                                        \
+  "sadd16 %[b0], %[b0], %[b0]\n\t"                                                        \
+  "sadd16 %[b1], %[b1], %[b1]\n\t"                                                        \
+  "sadd16 %[b2], %[b2], %[b2]\n\t"                                                        \
+  "str %[a0], [%[c]]\n\t"                                                                     \
+  "str %[a1], [%[c], #4]\n\t"                                                                 \
+  "str %[a2], [%[c], #8]\n\t"                                                                 \
+  "str %[b0], [%[c], #12]\n\t"                                                                \
+  "str %[b1], [%[c], #16]\n\t"                                                                \
+  "str %[b2], [%[c], #20]\n\t"                                                                \
+  "add %[c], %[c], #24\n\t"                                                                   \
+  "cmp %[f], %[t]\n\t"                                                                        \
+  "bne 6b\n\t"                                                                                \
+  "ldr %[f], [sp, #16]\n\t"                                                                   \
+  "add %[f], %[f], %[x1]\n\t"                                                                 \
+  "add %[f], %[f], %[x1], lsl #1\n\t"                                                         \
+  "str %[f], [sp, #16]\n\t"                                                                   \
+  "ldr %[c], [sp, #32]\n\t"                                                                   \
+  "ldr %[f], [sp, #36]\n\t"                                                                   \
+  "ldr %[t], [sp, #40]\n\t" KILN_FIX_ROWS(STEPS, KILN_FIX_REQUANT_DOUBLED("0", "a0", "a1", "a2"), \
+                                          KILN_FIX_REQUANT_DOUBLED("20", "b0", "b1", "b2")) \
+  "ldr %[x1], [sp, #0]\n\t"                                                                   \
+  "ldr %[wa], [sp, #8]\n\t"                                                                   \
+  "ldr %[x0], [sp, #16]\n\t"                                                                  \
+  "ldr %[wb], [sp, #24]\n\t"                                                                  \
+  "add %[x1], %[x1], %[wa]\n\t"                                                               \
+  "str %[x1], [sp, #0]\n\t"                                                                   \
+  "cmp %[x0], %[wb]\n\t"                                                                      \
+  "bne 5b\n\t"                                                                                \
+  "add sp, sp, #48\n\t"
+
+#define KILN_FIX_OPERANDS                                                           \
+  : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [b0] "=&r"(b0), [b1] "=&r"(b1),        \
+    [b2] "=&r"(b2), [wa] "=&r"(wa), [wb] "=&r"(wb), [x0] "=&r"(x0), [x1] "=&r"(x1),        \
+    [x2] "=&r"(x2), [c] "=&r"(c), [f] "+r"(f), [t] "+r"(state)                             \
+  :                                                                                        \
+  : "cc", "memory"
+
+#define KILN_FIX_POINTWISE_OPERANDS                                                 \
+  : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [b0] "=&r"(b0), [b1] "=&r"(b1),        \
+    [b2] "=&r"(b2), [wa] "=&r"(wa), [wb] "=&r"(wb), [x0] "=&r"(x0), [x1] "=&r"(x1),        \
+    [x2] "=&r"(x2), [c] "=&r"(c), [f] "=&r"(f), [t] "+r"(state)                            \
+  : [group_bytes] "i"(4 * kGroups)                                                         \
+  : "cc", "memory"
+
+#define KILN_FIX_POINTWISE_CASE(G, STEPS) \
+  if (kGroups == G) __asm__ volatile(KILN_FIX_POINTWISE(STEPS) KILN_FIX_POINTWISE_OPERANDS);
+
+#define KILN_FIX_CASE(G, STEPS)                                                               \
+  if (kGroups == G) {                                                                         \
+    if (kPreShift)                                                                            \
+      __asm__ volatile(KILN_FIX_LOOP(                                                         \
+          STEPS, KILN_FIX_LOAD_PRE("0"), KILN_ROWS_SHIFT_PRE("a0", "a1", "a2"),               \
+          KILN_FIX_LOAD_PRE("20"), KILN_ROWS_SHIFT_PRE("b0", "b1", "b2")) KILN_FIX_OPERANDS); \
+    else                                                                                      \
+      __asm__ volatile(KILN_FIX_LOOP(STEPS, "", "", "", "") KILN_FIX_OPERANDS);               \
+  }
+
+// Every row pair of one pass for a layer of kGroups groups (1 to 8); returns the filter pointer
+// past them.
+template <bool kPreShift, int kGroups>
+__attribute__((noinline)) const int32_t* row_pairs3_fixed(RowLoopState* st, const int32_t* f) {
+  int32_t a0, a1, a2, b0, b1, b2, wa, wb, x0, x1, x2;
+  const int32_t* c;
+  uintptr_t state = reinterpret_cast<uintptr_t>(st);
+  KILN_FIX_CASE(1, KILN_FIX_S1)
+  KILN_FIX_CASE(2, KILN_FIX_S3)
+  KILN_FIX_CASE(3, KILN_FIX_S5)
+  KILN_FIX_CASE(4, KILN_FIX_S7)
+  KILN_FIX_CASE(5, KILN_FIX_S9)
+  KILN_FIX_CASE(6, KILN_FIX_S11)
+  KILN_FIX_CASE(7, KILN_FIX_S13)
+  KILN_FIX_CASE(8, KILN_FIX_S15)
+  return f;
+}
+
+// What the pointwise pass loop reads (copied to its stack on entry).
+struct PointwisePassState {
+  const int8_t* src;                // +0, the first pass's first input pixel
+  int32_t channels;                 // +4, input bytes per pixel (4 * groups)
+  const int8_t* src_end;            // +8, src after the last pass
+  int32_t offsets;                  // +12, the input offset in both halves
+  int32_t* cols;                    // +16
+  const int32_t* filter;            // +20, packed
+  const RequantChannel* table;      // +24
+  const RequantChannel* table_end;  // +28
+  int8_t* out;                      // +32, the first pass's output
+  int32_t step1, step2;             // +36, +40: the output channels, twice that
+};
+
+// Every pass of three pixels of a pointwise layer with stride 1, kGroups groups (1 to 8) and an
+// even number of output channels: the columns widened and the row pairs multiplied in one block,
+// without a call per pass. Each pass reads its three input pixels before it writes their
+// outputs, as the C++ loop does.
+template <int kGroups>
+__attribute__((noinline)) void pointwise_passes_fixed(PointwisePassState* st) {
+  int32_t a0, a1, a2, b0, b1, b2, wa, wb, x0, x1, x2;
+  const int32_t* c;
+  const int32_t* f;
+  uintptr_t state = reinterpret_cast<uintptr_t>(st);
+  KILN_FIX_POINTWISE_CASE(1, KILN_FIX_S1)
+  KILN_FIX_POINTWISE_CASE(2, KILN_FIX_S3)
+  KILN_FIX_POINTWISE_CASE(3, KILN_FIX_S5)
+  KILN_FIX_POINTWISE_CASE(4, KILN_FIX_S7)
+  KILN_FIX_POINTWISE_CASE(5, KILN_FIX_S9)
+  KILN_FIX_POINTWISE_CASE(6, KILN_FIX_S11)
+  KILN_FIX_POINTWISE_CASE(7, KILN_FIX_S13)
+  KILN_FIX_POINTWISE_CASE(8, KILN_FIX_S15)
+}
+
+// The table entries as KILN_FIX_REQUANT_DOUBLED reads them: twice the bias, the multiplier M
+// (the entry held 2M). Only where no entry has a pre-shift and twice every partial sum fits:
+// |bias| + depth * 128 * 255 < 2^30 (a weight times an input plus its offset is at most
+// 128 * 255 in magnitude). False, with the table unchanged, otherwise.
+inline bool pointwise_table_double(RequantChannel* table, int32_t rows, int32_t depth) {
+  const int64_t sums = static_cast<int64_t>(depth) * 128 * 255;
+  for (int32_t c = 0; c < rows; ++c) {
+    const int64_t bias = table[c].bias;
+    if (table[c].pre_shift != 0 || (bias < 0 ? -bias : bias) + sums >= (int64_t{1} << 30))
+      return false;
+  }
+  for (int32_t c = 0; c < rows; ++c) {
+    table[c].bias *= 2;
+    table[c].multiplier2 = static_cast<int32_t>(static_cast<uint32_t>(table[c].multiplier2) >> 1);
+  }
+  return true;
+}
+
+// Undoes pointwise_table_double, for the pixels after the passes.
+inline void pointwise_table_restore(RequantChannel* table, int32_t rows) {
+  for (int32_t c = 0; c < rows; ++c) {
+    table[c].bias /= 2;
+    table[c].multiplier2 = static_cast<int32_t>(static_cast<uint32_t>(table[c].multiplier2) << 1);
+  }
+}
+
+// The pointwise pass loop for `groups` from 1 to 8 without pre-shifts; false otherwise.
+template <bool kPreShift>
+bool pointwise_passes_any(PointwisePassState* st, int32_t groups) {
+  if (kPreShift) return false;
+  switch (groups) {
+    case 1:
+      pointwise_passes_fixed<1>(st);
+      return true;
+    case 2:
+      pointwise_passes_fixed<2>(st);
+      return true;
+    case 3:
+      pointwise_passes_fixed<3>(st);
+      return true;
+    case 4:
+      pointwise_passes_fixed<4>(st);
+      return true;
+    case 5:
+      pointwise_passes_fixed<5>(st);
+      return true;
+    case 6:
+      pointwise_passes_fixed<6>(st);
+      return true;
+    case 7:
+      pointwise_passes_fixed<7>(st);
+      return true;
+    case 8:
+      pointwise_passes_fixed<8>(st);
+      return true;
+    default:
+      return false;
+  }
+}
+#undef KILN_FIX_STEP
+#undef KILN_FIX_S1
+#undef KILN_FIX_S3
+#undef KILN_FIX_S5
+#undef KILN_FIX_S7
+#undef KILN_FIX_S9
+#undef KILN_FIX_S11
+#undef KILN_FIX_S13
+#undef KILN_FIX_S15
+#undef KILN_FIX_HEAD
+#undef KILN_FIX_REQUANT
+#undef KILN_FIX_REQUANT_DOUBLED
+#undef KILN_FIX_LOAD_PRE
+#undef KILN_FIX_ROWS
+#undef KILN_FIX_LOOP
+#undef KILN_FIX_POINTWISE
+#undef KILN_FIX_OPERANDS
+#undef KILN_FIX_POINTWISE_OPERANDS
+#undef KILN_FIX_CASE
+#undef KILN_FIX_POINTWISE_CASE
+
 #undef KILN_ROWS_STEP
 #undef KILN_ROWS_REQUANT
 #undef KILN_ROWS_LOAD_PRE
@@ -801,6 +1260,37 @@ inline int32_t entry_skip(int32_t groups) {
   return (16 - ((2 * groups - 1) & 15)) * 44;
 }
 
+// The row loop for `groups`: the unrolled copy up to eight groups (without pre-shifts: copies
+// with them would double that code for layers the models here do not have), else the general
+// loop. Chosen once per layer where the passes share it.
+typedef const int32_t* (*RowPairsFn)(RowLoopState*, const int32_t*);
+
+template <bool kPreShift>
+RowPairsFn row_pairs3_select(int32_t groups) {
+  if (!kPreShift && groups <= 8) {
+    switch (groups) {
+      case 1:
+        return &row_pairs3_fixed<false, 1>;
+      case 2:
+        return &row_pairs3_fixed<false, 2>;
+      case 3:
+        return &row_pairs3_fixed<false, 3>;
+      case 4:
+        return &row_pairs3_fixed<false, 4>;
+      case 5:
+        return &row_pairs3_fixed<false, 5>;
+      case 6:
+        return &row_pairs3_fixed<false, 6>;
+      case 7:
+        return &row_pairs3_fixed<false, 7>;
+      default:
+        return &row_pairs3_fixed<false, 8>;
+    }
+  }
+  return entry_skip(groups) == 0 ? &row_pairs3_call<kPreShift, true>
+                                 : &row_pairs3_call<kPreShift, false>;
+}
+
 template <bool kPreShift>
 struct RowPairLoop<3, PackedFilter, TableRequant<true, kPreShift> > {
   static bool run(const TableRequant<true, kPreShift>& requant, const int32_t* cols, int32_t groups,
@@ -815,10 +1305,7 @@ struct RowPairLoop<3, PackedFilter, TableRequant<true, kPreShift> > {
     st.step2 = steps.step2;
     st.table_end = requant.table + (rows & ~1);
     st.entry_skip = entry_skip(groups);
-    if (st.entry_skip == 0)
-      f = row_pairs3_call<kPreShift, true>(&st, f);
-    else
-      f = row_pairs3_call<kPreShift, false>(&st, f);
+    f = row_pairs3_select<kPreShift>(groups)(&st, f);
     return true;
   }
 };
@@ -894,26 +1381,78 @@ struct TablePasses<3, PackedFilter, TableRequant<true, kPreShift> > {
     st.step2 = 2 * rows;
     st.table_end = requant.table + rows;
     st.entry_skip = entry_skip(groups);
+    const RowPairsFn row_pairs = row_pairs3_select<kPreShift>(groups);
 #else
     const PixelSteps steps = {rows, 2 * rows};
 #endif
-    const int8_t* src = input;  // the pointwise passes' first input pixel
-    const int32_t src_step = pointwise ? 3 * channels : 0;
+#if KILN_CONV_ASM
+    // The table is this call's scratch (run_fast built it), so it may be rewritten.
+    RequantChannel* table = const_cast<RequantChannel*>(requant.table);
+    if (!kPreShift && pointwise && passes > 0 && groups <= 8 &&
+        pointwise_table_double(table, rows, g.depth)) {
+      PointwisePassState ps;
+      ps.src = input;
+      ps.channels = channels;
+      ps.src_end = input + 3 * passes * channels;
+      ps.offsets = offsets;
+      ps.cols = cols;
+      ps.filter = filter.data;
+      ps.table = table;
+      ps.table_end = table + rows;
+      ps.out = output;
+      ps.step1 = rows;
+      ps.step2 = 2 * rows;
+      pointwise_passes_any<kPreShift>(&ps, groups);
+      pointwise_table_restore(table, rows);
+      return 3 * passes;
+    }
+#endif
     int8_t* out = output;
-    PixelCursor at = {0, 0, 0};
-    for (int32_t q = 0; q < passes; ++q, src += src_step, out += 3 * rows) {
-      if (pointwise) {
+    if (pointwise) {
+      const int8_t* src = input;  // the pass's first input pixel
+      for (int32_t q = 0; q < passes; ++q, src += 3 * channels, out += 3 * rows) {
         widen_consecutive<3>(src, channels, groups, offsets, cols);
+#if KILN_CONV_ASM
+        st.table = requant.table;
+        st.out = out;
+        row_pairs(&st, filter.data);
+#else
+        multiply_rows<3>(g, filter, requant, cols, out, steps);
+#endif
+      }
+      return 3 * passes;
+    }
+    // 3x3 windows of three channels: the output columns whose windows lie inside the input
+    // horizontally, [x_first, x_last], and per output row (kept while the passes stay on it)
+    // whether its windows' rows lie inside and the input index its column x adds x * step to,
+    // so that a pass inside costs a few compares before the gathers.
+    const int32_t stride_w = g.win.stride_w, step = stride_w * channels;
+    const int32_t x_first = (g.win.pad_w + stride_w - 1) / stride_w;
+    const int32_t x_last = (g.max_origin_x + g.win.pad_w) / stride_w;
+    int32_t row_n = -1, row_y = -1, row_index = 0;
+    bool row_inside = false;
+    PixelCursor at = {0, 0, 0};
+    for (int32_t q = 0; q < passes; ++q, out += 3 * rows) {
+      if (at.y != row_y || at.n != row_n) {
+        row_n = at.n;
+        row_y = at.y;
+        const int32_t origin_y = at.y * g.win.stride_h - g.win.pad_h;
+        row_inside = origin_y >= 0 && origin_y <= g.max_origin_y;
+        row_index = ((at.n * g.in.h + origin_y) * g.in.w - g.win.pad_w) * channels;
+      }
+      const int32_t first = row_index + at.x * step;
+      if (row_inside && at.x >= x_first && at.x + 2 <= x_last && at.x + 3 <= g.out.w &&
+          g.input_end - (input + first + 2 * step) >= g.word_reach) {
+        gather_3x3x3_pass(input + first, step, windows.row_stride, offsets, cols);
+        at.x += 2;
+        at.next(g.out);
       } else if (!pass_3x3x3<3>(windows, g.out, offsets, cols, at)) {
         short_row_columns<3>(g, windows, input_offset, 3, window, cols, at);
       }
 #if KILN_CONV_ASM
       st.table = requant.table;
       st.out = out;
-      if (st.entry_skip == 0)
-        row_pairs3_call<kPreShift, true>(&st, filter.data);
-      else
-        row_pairs3_call<kPreShift, false>(&st, filter.data);
+      row_pairs(&st, filter.data);
 #else
       multiply_rows<3>(g, filter, requant, cols, out, steps);
 #endif

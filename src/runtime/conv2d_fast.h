@@ -10,7 +10,10 @@
 // rows. conv2d_int8_fast reads the filter in TFLite's layout and widens it in the inner loop;
 // conv2d_int8_fast_packed reads it packed ahead of time (by the AOT compiler) into 16-bit words
 // in the order the loop uses them, zero padded, so that the loop is loads and SMLADs only (on
-// the DSP, a hand-scheduled loop over the row pairs with the output step included). Output
+// the DSP, a hand-scheduled loop over the row pairs with the output step included; layers of up
+// to eight groups, the shallow ones, run copies of it unrolled for their group count, and
+// pointwise ones of that depth run all their passes in one block, with doubled columns so that
+// the output step needs one instruction less, where twice every partial sum fits). Output
 // pixels are produced in memory order and each is written only after its whole window was
 // read, so the kernel may run with the output placed over its input wherever conv2d_int8 may
 // (compiler/output_sharing.h), including the pointwise in-place placement of

@@ -169,6 +169,39 @@ TEST(Conv2DFast, MatchesTheReferenceOnRandomDeepAndWideLayers) {
   }
 }
 
+TEST(Conv2DFast, MatchesTheReferenceOnRandomShallowLayers) {
+  // The first layers of image models: 3x3 windows over three channels (strides 1-2, any
+  // padding, maps from 3 to 25 pixels a side, so that passes meet every edge), and pointwise
+  // layers of 1-8 whole groups of four channels; even and odd output channel counts.
+  for (uint32_t seed = 0; seed < 120; ++seed) {
+    const bool rgb = seed % 2 == 0;
+    RandomConv conv(seed * 13 + 7, /*pointwise=*/!rgb);
+    std::mt19937 gen(seed + 1000);
+    auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(gen); };
+    const int rows = pick(1, 20), channels = rgb ? 3 : 4 * pick(1, 8);
+    Window2D& w = conv.params.window;
+    conv.input = {pick(1, 2), pick(3, 25), pick(3, 25), channels};
+    conv.filter = {rows, rgb ? 3 : 1, rgb ? 3 : 1, channels};
+    if (rgb) {
+      w = {pick(1, 2), pick(1, 2), 1, 1, pick(0, 2), pick(0, 2)};
+      const int extra_h = pick(0, 2 - w.pad_h), extra_w = pick(0, 2 - w.pad_w);
+      conv.output = {conv.input.n, (conv.input.h + w.pad_h + extra_h - 3) / w.stride_h + 1,
+                     (conv.input.w + w.pad_w + extra_w - 3) / w.stride_w + 1, rows};
+    } else {
+      w = {1, 1, 1, 1, 0, 0};
+      conv.output = {conv.input.n, conv.input.h, conv.input.w, rows};
+    }
+    conv.input_data = random_int8(elements(conv.input), seed + 21);
+    conv.filter_data = random_int8(elements(conv.filter), seed + 22);
+    conv.bias = random_int32(static_cast<size_t>(rows), seed + 23, -40000, 40000);
+    conv.multiplier = random_int32(static_cast<size_t>(rows), seed + 24, 1 << 30, INT32_MAX);
+    conv.shift = random_int32(static_cast<size_t>(rows), seed + 25, -22, -1);
+    const std::vector<int8_t> expected = conv.reference();
+    ASSERT_EQ(conv.fast(), expected) << "seed " << seed;
+    ASSERT_EQ(conv.fast_packed(), expected) << "seed " << seed;
+  }
+}
+
 TEST(Conv2DFast, FirstLayerShapes) {
   // The im2col layers of the keyword and person models at reduced size: one channel with a
   // 10x4 window and stride 2 under SAME padding, and three channels with a 3x3 window.

@@ -341,10 +341,15 @@ struct ConvLayer {
 // groups > 1 draws a grouped convolution (filter depth = input depth / groups); `small` keeps
 // depths and channel counts down for the float buffers. Some layers are model-sized: 32-64
 // input and 24-64 output channels, as in the golden models' pointwise layers.
+// Some ungrouped layers are shallow, as the first layers of an image model: 3x3 windows over
+// three channels on larger maps, or pointwise layers of 1-8 whole groups of four channels with
+// an even output channel count (the unrolled row loops and the pointwise pass loop).
 ConvLayer conv_layer(Random& r, int32_t groups, bool small) {
   ConvLayer L;
-  const bool pointwise = r.chance(3);
-  const bool model_sized = !small && groups == 1 && r.chance(8);
+  const bool shallow = !small && groups == 1 && r.chance(4);
+  const bool shallow_rgb = shallow && r.chance(2);
+  const bool pointwise = shallow ? !shallow_rgb : r.chance(3);
+  const bool model_sized = !small && !shallow && groups == 1 && r.chance(8);
   int32_t group_depth = small ? r.pick(1, 24) : (r.chance(6) ? r.pick(40, 90) : r.pick(1, 36));
   L.filter.n = groups * r.pick(1, groups > 1 ? 6 : (small ? 12 : 20));
   L.filter.h = pointwise ? 1 : r.pick(1, r.chance(8) ? 5 : 3);
@@ -355,9 +360,17 @@ ConvLayer conv_layer(Random& r, int32_t groups, bool small) {
     if (L.filter.h > 3) L.filter.h = 3;
     if (L.filter.w > 3) L.filter.w = 3;
   }
+  if (shallow) {
+    group_depth = shallow_rgb ? 3 : 4 * r.pick(1, 8);
+    L.filter.n = 2 * r.pick(1, 16);
+    if (shallow_rgb) L.filter.h = L.filter.w = 3;
+  }
   L.filter.c = group_depth;
-  Axis h = {r.pick(1, 10), L.filter.h, pointwise ? 1 : r.pick(1, 2), r.chance(5) ? 2 : 1, 0, 0};
-  Axis w = {r.pick(1, 10), L.filter.w, pointwise ? 1 : r.pick(1, 2), r.chance(5) ? 2 : 1, 0, 0};
+  const int32_t extent = shallow_rgb ? 24 : 10;
+  Axis h = {r.pick(1, extent), L.filter.h, pointwise ? 1 : r.pick(1, 2), r.chance(5) ? 2 : 1, 0,
+            0};
+  Axis w = {r.pick(1, extent), L.filter.w, pointwise ? 1 : r.pick(1, 2), r.chance(5) ? 2 : 1, 0,
+            0};
   const PadMode mode = static_cast<PadMode>(r.pick(0, 2));
   make_axis(r, h, mode);
   make_axis(r, w, mode);
@@ -461,7 +474,8 @@ struct DepthwiseLayer {
 // layer with lines long enough for the channel-planar path (wide, or tall with the width kept).
 // `small` keeps channel counts down for the float buffers.
 // padded: a 3x3 layer with dilation 1 of the padded quad path's kind (in place, strides 1 or 2,
-// small maps or larger ones that fill the padded rows in chunks).
+// a few with a horizontal stride of 3; small maps or larger ones that fill the padded rows in
+// chunks).
 // pairs: a 3x3 layer with stride 1 and dilation 1 of the pair path's kind (in place, mostly even
 // output rows of at least 6: small maps a channel quad at a time, larger ones that may widen one
 // channel at a time).
@@ -488,7 +502,8 @@ DepthwiseLayer depthwise_layer(Random& r, bool in_place, bool planar, bool small
     w.in = large ? r.pick(16, most) : r.pick(1, 14);
     h.k = w.k = 3;
     h.stride = r.pick(1, 2);
-    w.stride = r.pick(1, 2);
+    // Strides 1 and 2 run loops with the step built in, others (a few of 3) the general one.
+    w.stride = r.chance(8) ? 3 : r.pick(1, 2);
     h.dilation = w.dilation = 1;
     mode = r.chance(2) ? kSame : (r.chance(2) ? kValid : kShrinking);
   } else if (planar) {
