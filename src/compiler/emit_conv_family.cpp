@@ -10,6 +10,7 @@
 #include "exec/prepare_util.h"
 #include "runtime/conv2d_fast.h"
 #include "runtime/fully_connected_fast.h"
+#include "runtime/fully_connected_lookup.h"
 
 namespace kiln::compiler {
 
@@ -291,6 +292,35 @@ void emit_fully_connected_wide(const EmitContext& ctx, const exec::FullyConnecte
                          ctx.output(op.outputs[0], "int8_t"), ctx.scratch("void"));
 }
 
+// Speed mode's table of a layer with one input value per row (runtime/fully_connected_lookup.h):
+// its 256 possible output rows, computed here by the reference kernel, stored as words so the
+// rows are word aligned.
+void emit_fully_connected_lookup(const EmitContext& ctx, const exec::FullyConnectedPrepared& p,
+                                 const std::string& dims, EmittedOp& out) {
+  const auto& op = ctx.op;
+  const ir::Tensor& filter = ctx.model.tensor(op.inputs[1]);
+  const int32_t* bias =
+      p.has_bias ? reinterpret_cast<const int32_t*>(ctx.model.tensor(op.inputs[2]).data.data())
+                 : nullptr;
+  std::vector<int8_t> table(rt::fully_connected_int8_lookup_table_bytes(p.dims));
+  if (table.empty() ||
+      rt::fully_connected_int8_lookup_table(
+          p.params, p.dims, p.output_multiplier.data(), p.output_shift.data(),
+          reinterpret_cast<const int8_t*>(filter.data.data()), bias, table.data()) != rt::kOk)
+    throw Error(fmt::format("fully connected layer '{}': cannot tabulate its outputs",
+                            ctx.model.tensor(op.outputs[0]).name));
+  std::vector<int32_t> words((table.size() + 3) / 4, 0);
+  for (size_t i = 0; i < table.size(); ++i)
+    words[i / 4] = static_cast<int32_t>(
+        static_cast<uint32_t>(words[i / 4]) |
+        (static_cast<uint32_t>(static_cast<uint8_t>(table[i])) << (8 * (i % 4))));
+  const std::string table_name = define_int32_array(out, ctx.prefix, "lookup_table", words);
+  out.runtime_files.insert("runtime/fully_connected_lookup.h");
+  out.call = fmt::format(
+      "  kiln::rt::fully_connected_int8_lookup({}, reinterpret_cast<const int8_t*>({}), {}, {});\n",
+      dims, table_name, ctx.input(op.inputs[0], "int8_t"), ctx.output(op.outputs[0], "int8_t"));
+}
+
 // The int8 fast kernel (runtime/fully_connected_fast.h): the filter reordered into its
 // four-row blocks (the same int8 bytes, plus zeros padding the depth to a multiple of four) and
 // the requantization table built here, so the call does neither. Parameters outside the
@@ -298,6 +328,8 @@ void emit_fully_connected_wide(const EmitContext& ctx, const exec::FullyConnecte
 void emit_fully_connected_fast(const EmitContext& ctx, const exec::FullyConnectedPrepared& p,
                                const std::string& params, const std::string& dims, EmittedOp& out) {
   const auto& op = ctx.op;
+  if (ctx.pack_filters && fully_connected_runs_as_lookup(ctx.model, op))
+    return emit_fully_connected_lookup(ctx, p, dims, out);
   const ir::Tensor& filter = ctx.model.tensor(op.inputs[1]);
   std::vector<rt::RequantChannel> table(
       static_cast<size_t>(rt::fully_connected_int8_fast_requant_entries(p.params, p.dims)));

@@ -9,6 +9,7 @@
 #include "runtime/conv2d_fast.h"
 #include "runtime/depthwise_conv2d_fast.h"
 #include "runtime/fully_connected_fast.h"
+#include "runtime/fully_connected_lookup.h"
 #include "runtime/lstm_fast.h"
 
 namespace kiln::compiler {
@@ -64,6 +65,16 @@ bool fully_connected_runs_fast(const ir::Model& model, const ir::Operator& op) {
   return p.dtype == ir::DType::kInt8 && rt::fully_connected_int8_fast_scratch_bytes(p.dims) > 0 &&
          filter.data.size() ==
              static_cast<size_t>(p.dims.output_depth) * static_cast<size_t>(p.dims.input_depth);
+}
+
+bool fully_connected_runs_as_lookup(const ir::Model& model, const ir::Operator& op) {
+  if (!fully_connected_runs_fast(model, op)) return false;
+  const exec::FullyConnectedPrepared p = exec::prepare_fully_connected(model, op);
+  const size_t bytes = rt::fully_connected_int8_lookup_table_bytes(p.dims);
+  if (bytes == 0 || bytes > static_cast<size_t>(kMaxLookupTableBytes)) return false;
+  return !p.has_bias || (p.bias_dtype == ir::DType::kInt32 &&
+                         model.tensor(op.inputs[2]).data.size() ==
+                             static_cast<size_t>(p.dims.output_depth) * sizeof(int32_t));
 }
 
 bool has_fast_kernel(const ir::Model& model, const ir::Operator& op) {

@@ -71,6 +71,12 @@ bool depthwise_runs_as_conv(const ir::Model& model, const ir::Operator& op);
 // (runtime/fully_connected_fast.h), its filter reordered here, ahead of time.
 bool fully_connected_runs_fast(const ir::Model& model, const ir::Operator& op);
 
+// Speed mode runs a fast fully connected layer with one input value per row as a table of its
+// 256 possible output rows (runtime/fully_connected_lookup.h), computed here by the reference
+// kernel, when the table takes at most kMaxLookupTableBytes of flash and the bias is a constant.
+constexpr int64_t kMaxLookupTableBytes = 16 * 1024;
+bool fully_connected_runs_as_lookup(const ir::Model& model, const ir::Operator& op);
+
 // Emits one operator. Throws kiln::Error naming the operator and types if unsupported.
 EmittedOp emit_op(const EmitContext& ctx);
 

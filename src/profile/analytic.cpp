@@ -35,7 +35,8 @@ struct OpCost {
 // - FULLY_CONNECTED: runtime/fully_connected_fast.h solved from the autoencoder's five layer
 //   shapes (hello_world's tiny layers -12..+1%); the portable kernel -4..+19%. The 16-bit
 //   filter variant of --opt-speed: every golden model's layers, -8..+5% (with a per-input term
-//   for the widening of the input row and a fixed cost fitted too).
+//   for the widening of the input row and a fixed cost fitted too). The table of a one-input
+//   layer (runtime/fully_connected_lookup.h): hello_world's first layer.
 // - SOFTMAX with the exp table of --opt-speed: -15..+14% over four models' rows.
 // - AVERAGE_POOL_2D int8 in --opt-speed (runtime/pool2d_fast.h): solved from KWS's and VWW's
 //   calls (MAX_POOL_2D, in no golden model, is taken to cost the same).
@@ -85,6 +86,9 @@ OpCost cost_of(const ir::Model& model, const ir::Operator& op, bool fast_kernel,
       // int8 layers with a constant filter run the DSP kernel (runtime/fully_connected_fast.h),
       // with the filter widened to 16 bits in speed mode.
       if (compiler::fully_connected_runs_fast(model, op)) {
+        // One input value per row: a row copied from the table of speed mode.
+        if (speed_tables && compiler::fully_connected_runs_as_lookup(model, op))
+          return {0.0, 0.0, 2.5, 0.0, 15.0, 1.71};
         if (speed_tables) return {0.707, 0.0, 11.96, 1.52, 82.4, 1.86};
         return {1.254, 0.0, 14.7, 1.5, 250.0, 1.34};
       }

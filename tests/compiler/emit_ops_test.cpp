@@ -648,6 +648,44 @@ TEST(EmitOps, SingleChannelDepthwiseAndFullyConnectedRunFastKernels) {
   expect_generated_code_matches_executor(g, "as_conv_ops");
 }
 
+TEST(EmitOps, OneInputFullyConnectedRunsAsATableInSpeedMode) {
+  // Layers with one input value per row (runtime/fully_connected_lookup.h): per-tensor with a
+  // filter zero point and a ReLU over three batches, and per-channel. A wider one whose table
+  // would pass kMaxLookupTableBytes keeps the wide kernel. Both modes must match the executor.
+  Graph g(71);
+  const float in_scale = 0.05f;
+  const int32_t x = g.input({3, 1}, DType::kInt8, in_scale, -4);
+  const int32_t w = g.random_constant({16, 1}, DType::kInt8, -120, 120, per_tensor(0.01f, 3));
+  const int32_t b = g.random_constant({16}, DType::kInt32, -500, 500, per_tensor(0.01f * in_scale));
+  ir::FullyConnectedOptions relu;
+  relu.activation = ir::Activation::kRelu;
+  g.op("one input, per-tensor", OpType::kFullyConnected, {x, w, b},
+       {g.activation({3, 16}, DType::kInt8, 0.03f, -128)}, relu);
+  std::vector<float> scales;
+  for (int i = 0; i < 5; ++i) scales.push_back(0.004f + 0.002f * static_cast<float>(i));
+  const int32_t w_channel =
+      g.random_constant({5, 1}, DType::kInt8, -127, 127, {scales, std::vector<int64_t>(5, 0), 0});
+  g.op("one input, per-channel", OpType::kFullyConnected, {x, w_channel, ir::kNoTensor},
+       {g.activation({3, 5}, DType::kInt8, 0.01f, 6)}, ir::FullyConnectedOptions{});
+  const int32_t w_wide = g.random_constant({80, 1}, DType::kInt8, -127, 127, per_tensor(0.01f));
+  g.op("one input, wide", OpType::kFullyConnected, {x, w_wide, ir::kNoTensor},
+       {g.activation({3, 80}, DType::kInt8, 0.02f, 0)}, ir::FullyConnectedOptions{});
+
+  const ir::Model& m = g.model();
+  EXPECT_TRUE(compiler::fully_connected_runs_as_lookup(m, m.operators[0]));
+  EXPECT_TRUE(compiler::fully_connected_runs_as_lookup(m, m.operators[1]));
+  EXPECT_FALSE(compiler::fully_connected_runs_as_lookup(m, m.operators[2]));  // 20 KiB table
+  const std::string source = generated_source(m, "lookup");
+  size_t tables = 0;
+  for (size_t at = source.find("fully_connected_int8_lookup("); at != std::string::npos;
+       at = source.find("fully_connected_int8_lookup(", at + 1))
+    ++tables;
+  EXPECT_EQ(tables, 2u);
+  EXPECT_NE(source.find("fully_connected_int8_fast_wide("), std::string::npos);
+  EXPECT_EQ(generated_source(m, "lookup", true).find("_lookup("), std::string::npos);
+  expect_generated_code_matches_executor(g, "lookup_ops");
+}
+
 TEST(EmitOps, FullyConnectedFastKernelCoversItsVariants) {
   // The DSP kernel (runtime/fully_connected_fast.h) over three batches, with a depth and output
   // counts that are not multiples of four: per-channel weights, a filter zero point, and an
