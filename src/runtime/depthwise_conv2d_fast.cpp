@@ -313,7 +313,9 @@ QuadRowFn pick_quad_row(const DepthwiseJob& j) {
 // 6x6x128 stride 1 328,586 -> 200,800, 3x3x256 199,786 -> 137,900. The window loop costs about
 // 148 cycles per pixel and quad (36 multiply-accumulates and four requantizations); with the
 // stride known when compiling (post-indexed row loads) about 144: 389,000 -> 380,000,
-// 3x3x256 129,600 -> 127,500.
+// 3x3x256 129,600 -> 127,500. Copies of eight words per pass on rows of eight or more and
+// memcpy for the rows chunks share: 48x48x16 379,900 -> 372,400, 24x24x32 stride 2 193,800 ->
+// 191,400, 12x12x64 stride 2 105,500 -> 104,200.
 
 // Output pixels up to which the scratch bound holds the whole padded plane (it grows with the
 // map), unless the output shape suits the planar path.
@@ -635,7 +637,8 @@ PaddedRowsFn pick_padded_rows_for(bool full_range, bool pre_shift) {
 
 // The loop for this activation range, quad (pre-shifts only where one of its four channels
 // needs them) and step (q.step set).
-PaddedRowsFn pick_padded_rows(bool full_range, const PaddedQuad& q) {
+inline __attribute__((always_inline)) PaddedRowsFn pick_padded_rows(bool full_range,
+                                                                    const PaddedQuad& q) {
   const bool pre_shift = (q.requant[0].pre_shift | q.requant[1].pre_shift | q.requant[2].pre_shift |
                           q.requant[3].pre_shift) != 0;
   if (q.step == 8) return pick_padded_rows_for<8>(full_range, pre_shift);
@@ -661,65 +664,120 @@ inline void padded_copy_portable(const int8_t* src, int32_t src_row, int32_t ste
 
 #if KILN_SIMD32_DSP && defined(__OPTIMIZE__)
 // The same by hand: GCC keeps the row bookkeeping on the stack, which costs more than the words
-// of a 6-word row. Four words per pass (four back-to-back loads, then four stores), then two and
-// one by the low bits of the count; the row steps come from memory at each row's end.
-__attribute__((noinline)) void padded_copy(const int8_t* src, int32_t src_row, int32_t step,
-                                           int32_t n, int32_t rows, int32_t* dst, int32_t dst_row) {
+// of a 6-word row. Eight words per pass (four back-to-back loads, four stores, and again: the
+// loads follow the stores back to back), then four, two and one by the low bits of the count;
+// the row steps come from memory at each row's end.
+template <bool kWide>
+__attribute__((noinline)) void padded_copy_rows(const int8_t* src, int32_t src_row, int32_t step,
+                                                int32_t n, int32_t rows, int32_t* dst,
+                                                int32_t dst_row) {
   // {n, bytes from a row's end to the next row's start in src, the same in dst}
   const int32_t row_steps[3] = {n, src_row - n * step, 4 * (dst_row - n)};
   const int32_t step2 = 2 * step, step3 = 3 * step;
   int32_t count, w0, w1, w2, w3;
-  __asm__ volatile(
-      "1:\n\t"
-      "ldr %[count], [%[a]]\n\t"
-      "subs %[count], %[count], #4\n\t"
-      "blt 3f\n\t"
-      "2:\n\t"
-      "ldr %[w0], [%[s]]\n\t"
-      "ldr %[w1], [%[s], %[step]]\n\t"
-      "ldr %[w2], [%[s], %[step2]]\n\t"
-      "ldr %[w3], [%[s], %[step3]]\n\t"
-      "str %[w0], [%[d]]\n\t"
-      "str %[w1], [%[d], #4]\n\t"
-      "str %[w2], [%[d], #8]\n\t"
-      "str %[w3], [%[d], #12]\n\t"
-      "add %[s], %[s], %[step], lsl #2\n\t"
-      "add %[d], %[d], #16\n\t"
-      "subs %[count], %[count], #4\n\t"
-      "bge 2b\n\t"
-      "3:\n\t"  // count = n % 4 - 4: its low bits are those of n % 4
-      "tst %[count], #2\n\t"
-      "beq 4f\n\t"
-      "ldr %[w0], [%[s]]\n\t"
-      "ldr %[w1], [%[s], %[step]]\n\t"
-      "str %[w0], [%[d]]\n\t"
-      "str %[w1], [%[d], #4]\n\t"
-      "add %[s], %[s], %[step], lsl #1\n\t"
-      "add %[d], %[d], #8\n\t"
-      "4:\n\t"
-      "tst %[count], #1\n\t"
-      "beq 5f\n\t"
-      "ldr %[w0], [%[s]]\n\t"
-      "str %[w0], [%[d]], #4\n\t"
-      "add %[s], %[s], %[step]\n\t"
-      "5:\n\t"
-      "ldr %[w0], [%[a], #4]\n\t"
-      "ldr %[w1], [%[a], #8]\n\t"
-      "add %[s], %[s], %[w0]\n\t"
-      "add %[d], %[d], %[w1]\n\t"
-      "subs %[rows], %[rows], #1\n\t"
-      "bne 1b\n\t"
-      : [s] "+r"(src), [d] "+r"(dst), [rows] "+r"(rows), [count] "=&r"(count), [w0] "=&r"(w0),
-        [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3)
-      : [a] "r"(row_steps), [step] "r"(step), [step2] "r"(step2), [step3] "r"(step3)
-      : "cc", "memory");
+// Four words if the count's bit 2 is set (label 6 skips them), then two and one by bits 1 and
+// 0, then on to the next row.
+#define KILN_COPY_TAIL                  \
+  "ldr %[w0], [%[s]]\n\t"               \
+  "ldr %[w1], [%[s], %[step]]\n\t"      \
+  "ldr %[w2], [%[s], %[step2]]\n\t"     \
+  "ldr %[w3], [%[s], %[step3]]\n\t"     \
+  "str %[w0], [%[d]]\n\t"               \
+  "str %[w1], [%[d], #4]\n\t"           \
+  "str %[w2], [%[d], #8]\n\t"           \
+  "str %[w3], [%[d], #12]\n\t"          \
+  "add %[s], %[s], %[step], lsl #2\n\t" \
+  "add %[d], %[d], #16\n\t"             \
+  "6:\n\t"                              \
+  "tst %[count], #2\n\t"                \
+  "beq 4f\n\t"                          \
+  "ldr %[w0], [%[s]]\n\t"               \
+  "ldr %[w1], [%[s], %[step]]\n\t"      \
+  "str %[w0], [%[d]]\n\t"               \
+  "str %[w1], [%[d], #4]\n\t"           \
+  "add %[s], %[s], %[step], lsl #1\n\t" \
+  "add %[d], %[d], #8\n\t"              \
+  "4:\n\t"                              \
+  "tst %[count], #1\n\t"                \
+  "beq 5f\n\t"                          \
+  "ldr %[w0], [%[s]]\n\t"               \
+  "str %[w0], [%[d]], #4\n\t"           \
+  "add %[s], %[s], %[step]\n\t"         \
+  "5:\n\t"                              \
+  "ldr %[w0], [%[a], #4]\n\t"           \
+  "ldr %[w1], [%[a], #8]\n\t"           \
+  "add %[s], %[s], %[w0]\n\t"           \
+  "add %[d], %[d], %[w1]\n\t"           \
+  "subs %[rows], %[rows], #1\n\t"       \
+  "bne 1b\n\t"
+  if (kWide) {
+    const int8_t* src4;  // src + 4 * step: the second four words of a pass of eight
+    __asm__ volatile(
+        "1:\n\t"
+        "ldr %[count], [%[a]]\n\t"
+        "add %[s4], %[s], %[step], lsl #2\n\t"
+        "subs %[count], %[count], #8\n\t"
+        "blt 3f\n\t"
+        "2:\n\t"
+        "ldr %[w0], [%[s]]\n\t"
+        "ldr %[w1], [%[s], %[step]]\n\t"
+        "ldr %[w2], [%[s], %[step2]]\n\t"
+        "ldr %[w3], [%[s], %[step3]]\n\t"
+        "str %[w0], [%[d]]\n\t"
+        "str %[w1], [%[d], #4]\n\t"
+        "str %[w2], [%[d], #8]\n\t"
+        "str %[w3], [%[d], #12]\n\t"
+        "ldr %[w0], [%[s4]]\n\t"
+        "ldr %[w1], [%[s4], %[step]]\n\t"
+        "ldr %[w2], [%[s4], %[step2]]\n\t"
+        "ldr %[w3], [%[s4], %[step3]]\n\t"
+        "str %[w0], [%[d], #16]\n\t"
+        "str %[w1], [%[d], #20]\n\t"
+        "str %[w2], [%[d], #24]\n\t"
+        "str %[w3], [%[d], #28]\n\t"
+        "add %[s], %[s], %[step], lsl #3\n\t"
+        "add %[s4], %[s4], %[step], lsl #3\n\t"
+        "add %[d], %[d], #32\n\t"
+        "subs %[count], %[count], #8\n\t"
+        "bge 2b\n\t"
+        "3:\n\t"  // count = n % 8 - 8: its low bits are those of n % 8
+        "tst %[count], #4\n\t"
+        "beq 6f\n\t" KILN_COPY_TAIL
+        : [s] "+r"(src), [d] "+r"(dst), [rows] "+r"(rows), [count] "=&r"(count), [w0] "=&r"(w0),
+          [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [s4] "=&r"(src4)
+        : [a] "r"(row_steps), [step] "r"(step), [step2] "r"(step2), [step3] "r"(step3)
+        : "cc", "memory");
+  } else {
+    __asm__ volatile(
+        "1:\n\t"
+        "ldr %[count], [%[a]]\n\t"
+        "subs %[count], %[count], #4\n\t"  // n < 8: count = n - 4, the same low bits
+        "blt 6f\n\t" KILN_COPY_TAIL
+        : [s] "+r"(src), [d] "+r"(dst), [rows] "+r"(rows), [count] "=&r"(count), [w0] "=&r"(w0),
+          [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3)
+        : [a] "r"(row_steps), [step] "r"(step), [step2] "r"(step2), [step3] "r"(step3)
+        : "cc", "memory");
+  }
+#undef KILN_COPY_TAIL
 }
 #else
-void padded_copy(const int8_t* src, int32_t src_row, int32_t step, int32_t n, int32_t rows,
-                 int32_t* dst, int32_t dst_row) {
+template <bool kWide>
+void padded_copy_rows(const int8_t* src, int32_t src_row, int32_t step, int32_t n, int32_t rows,
+                      int32_t* dst, int32_t dst_row) {
   padded_copy_portable(src, src_row, step, n, rows, dst, dst_row);
 }
 #endif
+
+typedef void (*PaddedCopyFn)(const int8_t*, int32_t, int32_t, int32_t, int32_t, int32_t*, int32_t);
+
+// The copy with passes of eight words for rows of at least eight (shorter ones skip the test).
+inline void padded_copy(const int8_t* src, int32_t src_row, int32_t step, int32_t n, int32_t rows,
+                        int32_t* dst, int32_t dst_row) {
+  if (n >= 8)
+    padded_copy_rows<true>(src, src_row, step, n, rows, dst, dst_row);
+  else
+    padded_copy_rows<false>(src, src_row, step, n, rows, dst, dst_row);
+}
 
 // Everything about the padded copy that is fixed for a call.
 struct PaddedLayout {
@@ -791,9 +849,14 @@ void quad_padded(const DepthwiseJob& j, const PaddedLayout& l, bool full_range, 
     const int32_t end = first + (rows - 1) * win.stride_h + 3;
     int32_t r = first;
     if (y > 0 && first < held_end) {
-      // The rows both chunks need move to the top of the buffer.
-      memmove(buffer, buffer + (first - held_first) * l.words,
-              static_cast<size_t>(held_end - first) * l.words * 4);
+      // The rows both chunks need move to the top of the buffer (memcpy where the ranges do not
+      // overlap: the library's memmove copies bytes, its memcpy words).
+      const int32_t* from = buffer + (first - held_first) * l.words;
+      const size_t bytes = static_cast<size_t>(held_end - first) * l.words * 4;
+      if (first - held_first >= held_end - first)
+        memcpy(buffer, from, bytes);
+      else
+        memmove(buffer, from, bytes);
       r = held_end;
     }
     while (r < end) {
@@ -828,6 +891,7 @@ __attribute__((noinline)) void quads_padded_plane(const DepthwiseJob& j, const P
   const int32_t channels = j.in.c;
   const int32_t in_row = j.in.w * channels;
   const int32_t inside = l.end - l.begin;
+  const PaddedCopyFn copy = inside >= 8 ? &padded_copy_rows<true> : &padded_copy_rows<false>;
   const int32_t row_bytes = j.out.w * channels;
   const int32_t plane_bytes = j.out.h * row_bytes;
   // Input rows [0, last) land on padded rows pad_h...; the padding rows hold the pad word.
@@ -842,7 +906,7 @@ __attribute__((noinline)) void quads_padded_plane(const DepthwiseJob& j, const P
   q.jump = 4 * (win.stride_h * l.words - j.out.w * win.stride_w);
   for (int32_t c = 0; c < quads; c += 4) {
     padded_quad_build(j.weights, channels, c, j.table, j.input_offset, j.clamp.lo, j.clamp.hi, &q);
-    if (last > 0) padded_copy(batch + c, in_row, channels, inside, last, first_copied, l.words);
+    if (last > 0) copy(batch + c, in_row, channels, inside, last, first_copied, l.words);
     int8_t* dst = out_batch + c;
     q.end = dst + plane_bytes;
     pick_padded_rows(full_range, q)(q, buffer, row1, row2, dst, dst + row_bytes);
@@ -867,7 +931,12 @@ __attribute__((noinline)) void quads_padded_plane(const DepthwiseJob& j, const P
 // the right shift in a tap register, word stores in the widening (by hand for quads), one call
 // per channel and channel quads in bands instead of single channels: 48x48x8 -> 503,500,
 // 24x24x32 -> 530,000, 12x12x64 -> 269,300, 6x6x128 -> 157,100 (about 46 cycles per pair in the
-// loop).
+// loop). Then the block on the stack (stores without a load, chained with the next pair's
+// loads), one bias load per pair, the widening without per-row tests and two pairs per pass,
+// one call per channel quad, a row per pass for rows of 6 and 12 (the row end in the loads'
+// steps), six pairs per pass on longer rows and only the padding rows zeroed: 48x48x8 ->
+// 454,200, 24x24x32 -> 482,500, 12x12x64 -> 235,500, 6x6x128 -> 138,900 (about 41 cycles per
+// pair).
 
 // (b.h0, a.h1): PKHBT.
 inline int32_t pack_low_high(int32_t b, int32_t a) {
@@ -978,10 +1047,10 @@ inline void pair_fill_word(int16_t* d, int32_t plane, int32_t even0, int32_t odd
 
 // b.rows rows of channels c..c+3 from `in` (row 0, pixel 0, channel c) into the words from d on
 // (row 0's first word of plane 0; plane k at plane_bytes * k further).
-inline void pair_fill_rows_portable(PairFillRows& b, const int8_t* in, int16_t* d,
+inline void pair_fill_rows_portable(const PairFillRows& b, const int8_t* in, int16_t* d,
                                     int32_t plane_bytes, int32_t offsets, int32_t channels) {
   const int32_t plane = plane_bytes / 2;
-  for (; b.rows > 0; --b.rows) {
+  for (int32_t rows = b.rows; rows > 0; --rows) {
     if (b.first) {
       const int32_t v = simd32::load4(in);
       pair_fill_word(d, plane, 0, 0, simd32::sxtab16(offsets, v), simd32::sxtab16_odd(offsets, v));
@@ -1013,94 +1082,169 @@ static_assert(offsetof(PairFillRows, first) == 4 && offsetof(PairFillRows, last)
 
 // The same by hand (GCC spends more on a row's bookkeeping than on a short row's words): per
 // pixel pair two loads, four SXTAB16, four PKHBT / PKHTB and four stores; a lone pixel pairs
-// with a zero register; the row's counts come from the block.
-__attribute__((noinline)) void pair_fill_rows(PairFillRows& b, const int8_t* in, int16_t* d,
+// with a zero register. The lone pixels at the row's ends are known when compiling (no test per
+// row), the pairs go two per pass after an odd one (rows of exactly two pairs: straight code, the
+// row skips in registers), and the pair and row counts stay in registers.
+#define KILN_FILL_LONE_FIRST                 \
+  "ldr %[v0], [%[in]]\n\t"                   \
+  "add %[in], %[in], %[ch]\n\t"              \
+  "sxtab16 %[e0], %[off], %[v0]\n\t"         \
+  "sxtab16 %[v0], %[off], %[v0], ror #8\n\t" \
+  "mov %[e1], #0\n\t"                        \
+  "pkhbt %[t], %[e1], %[e0], lsl #16\n\t"    \
+  "pkhtb %[e0], %[e0], %[e1], asr #16\n\t"   \
+  "pkhbt %[v1], %[e1], %[v0], lsl #16\n\t"   \
+  "pkhtb %[v0], %[v0], %[e1], asr #16\n\t"   \
+  "add %[e1], %[d], %[p]\n\t"                \
+  "str %[t], [%[d]]\n\t"                     \
+  "str %[v1], [%[d], %[p]]\n\t"              \
+  "str %[e0], [%[d], %[p], lsl #1]\n\t"      \
+  "str %[v0], [%[e1], %[p], lsl #1]\n\t"     \
+  "add %[d], %[d], #4\n\t"
+#define KILN_FILL_PAIR                       \
+  "ldr %[v0], [%[in]]\n\t"                   \
+  "ldr %[v1], [%[in], %[ch]]\n\t"            \
+  "add %[in], %[in], %[ch], lsl #1\n\t"      \
+  "sxtab16 %[e0], %[off], %[v0]\n\t"         \
+  "sxtab16 %[e1], %[off], %[v1]\n\t"         \
+  "sxtab16 %[v0], %[off], %[v0], ror #8\n\t" \
+  "sxtab16 %[v1], %[off], %[v1], ror #8\n\t" \
+  "pkhbt %[t], %[e0], %[e1], lsl #16\n\t"    \
+  "pkhtb %[e1], %[e1], %[e0], asr #16\n\t"   \
+  "pkhbt %[e0], %[v0], %[v1], lsl #16\n\t"   \
+  "pkhtb %[v1], %[v1], %[v0], asr #16\n\t"   \
+  "add %[v0], %[d], %[p]\n\t"                \
+  "str %[t], [%[d]]\n\t"                     \
+  "str %[e0], [%[d], %[p]]\n\t"              \
+  "str %[e1], [%[d], %[p], lsl #1]\n\t"      \
+  "str %[v1], [%[v0], %[p], lsl #1]\n\t"     \
+  "add %[d], %[d], #4\n\t"
+#define KILN_FILL_LONE_LAST                  \
+  "ldr %[v0], [%[in]]\n\t"                   \
+  "add %[in], %[in], %[ch]\n\t"              \
+  "sxtab16 %[e0], %[off], %[v0]\n\t"         \
+  "sxtab16 %[v0], %[off], %[v0], ror #8\n\t" \
+  "mov %[e1], #0\n\t"                        \
+  "pkhbt %[t], %[e0], %[e1], lsl #16\n\t"    \
+  "pkhtb %[e0], %[e1], %[e0], asr #16\n\t"   \
+  "pkhbt %[v1], %[v0], %[e1], lsl #16\n\t"   \
+  "pkhtb %[v0], %[e1], %[v0], asr #16\n\t"   \
+  "add %[e1], %[d], %[p]\n\t"                \
+  "str %[t], [%[d]]\n\t"                     \
+  "str %[v1], [%[d], %[p]]\n\t"              \
+  "str %[e0], [%[d], %[p], lsl #1]\n\t"      \
+  "str %[v0], [%[e1], %[p], lsl #1]\n\t"     \
+  "add %[d], %[d], #4\n\t"
+template <bool kFirst, bool kLast, bool kTwoPairs>
+__attribute__((noinline)) void pair_fill_rows(const PairFillRows& b, const int8_t* in, int16_t* d,
                                               int32_t plane_bytes, int32_t offsets,
                                               int32_t channels) {
-  int32_t n, v0, v1, e0, e1, t;
+  int32_t n, v0, v1, e0, e1, t, rows, pairs;
   __asm__ volatile(
+      "ldr %[rows], [%[b], #20]\n\t"
+      ".if %c[two]\n\t"  // two pairs a row: the skips stay in the count registers
+      "ldr %[pairs], [%[b], #12]\n\t"
+      "ldr %[n], [%[b], #16]\n\t"
+      ".else\n\t"
+      "ldr %[pairs], [%[b]]\n\t"
+      ".endif\n\t"
       "1:\n\t"
-      "ldr %[t], [%[b], #4]\n\t"
-      "cmp %[t], #0\n\t"
-      "beq 2f\n\t"
-      "ldr %[v0], [%[in]]\n\t"
-      "add %[in], %[in], %[ch]\n\t"
-      "sxtab16 %[e0], %[off], %[v0]\n\t"
-      "sxtab16 %[v0], %[off], %[v0], ror #8\n\t"
-      "mov %[e1], #0\n\t"
-      "pkhbt %[t], %[e1], %[e0], lsl #16\n\t"
-      "pkhtb %[e0], %[e0], %[e1], asr #16\n\t"
-      "pkhbt %[v1], %[e1], %[v0], lsl #16\n\t"
-      "pkhtb %[v0], %[v0], %[e1], asr #16\n\t"
-      "add %[e1], %[d], %[p]\n\t"
-      "str %[t], [%[d]]\n\t"
-      "str %[v1], [%[d], %[p]]\n\t"
-      "str %[e0], [%[d], %[p], lsl #1]\n\t"
-      "str %[v0], [%[e1], %[p], lsl #1]\n\t"
-      "add %[d], %[d], #4\n\t"
+      ".if %c[first]\n\t" KILN_FILL_LONE_FIRST
+      ".endif\n\t"
+      ".if %c[two]\n\t" KILN_FILL_PAIR KILN_FILL_PAIR
+      ".else\n\t"
+      "lsrs %[n], %[pairs], #1\n\t"
+      "bcc 2f\n\t" KILN_FILL_PAIR
       "2:\n\t"
-      "ldr %[n], [%[b]]\n\t"
       "cmp %[n], #0\n\t"
       "beq 4f\n\t"
-      "3:\n\t"
-      "ldr %[v0], [%[in]]\n\t"
-      "ldr %[v1], [%[in], %[ch]]\n\t"
-      "add %[in], %[in], %[ch], lsl #1\n\t"
-      "sxtab16 %[e0], %[off], %[v0]\n\t"
-      "sxtab16 %[e1], %[off], %[v1]\n\t"
-      "sxtab16 %[v0], %[off], %[v0], ror #8\n\t"
-      "sxtab16 %[v1], %[off], %[v1], ror #8\n\t"
-      "pkhbt %[t], %[e0], %[e1], lsl #16\n\t"
-      "pkhtb %[e1], %[e1], %[e0], asr #16\n\t"
-      "pkhbt %[e0], %[v0], %[v1], lsl #16\n\t"
-      "pkhtb %[v1], %[v1], %[v0], asr #16\n\t"
-      "add %[v0], %[d], %[p]\n\t"
-      "str %[t], [%[d]]\n\t"
-      "str %[e0], [%[d], %[p]]\n\t"
-      "str %[e1], [%[d], %[p], lsl #1]\n\t"
-      "str %[v1], [%[v0], %[p], lsl #1]\n\t"
-      "add %[d], %[d], #4\n\t"
+      "3:\n\t" KILN_FILL_PAIR KILN_FILL_PAIR
       "subs %[n], %[n], #1\n\t"
       "bne 3b\n\t"
       "4:\n\t"
-      "ldr %[t], [%[b], #8]\n\t"
-      "cmp %[t], #0\n\t"
-      "beq 5f\n\t"
-      "ldr %[v0], [%[in]]\n\t"
-      "add %[in], %[in], %[ch]\n\t"
-      "sxtab16 %[e0], %[off], %[v0]\n\t"
-      "sxtab16 %[v0], %[off], %[v0], ror #8\n\t"
-      "mov %[e1], #0\n\t"
-      "pkhbt %[t], %[e0], %[e1], lsl #16\n\t"
-      "pkhtb %[e0], %[e1], %[e0], asr #16\n\t"
-      "pkhbt %[v1], %[v0], %[e1], lsl #16\n\t"
-      "pkhtb %[v0], %[e1], %[v0], asr #16\n\t"
-      "add %[e1], %[d], %[p]\n\t"
-      "str %[t], [%[d]]\n\t"
-      "str %[v1], [%[d], %[p]]\n\t"
-      "str %[e0], [%[d], %[p], lsl #1]\n\t"
-      "str %[v0], [%[e1], %[p], lsl #1]\n\t"
-      "add %[d], %[d], #4\n\t"
-      "5:\n\t"
+      ".endif\n\t"
+      ".if %c[last]\n\t" KILN_FILL_LONE_LAST
+      ".endif\n\t"
+      ".if %c[two]\n\t"
+      "add %[in], %[in], %[pairs]\n\t"
+      "add %[d], %[d], %[n]\n\t"
+      ".else\n\t"
       "ldr %[t], [%[b], #12]\n\t"
       "ldr %[v0], [%[b], #16]\n\t"
-      "ldr %[n], [%[b], #20]\n\t"
       "add %[in], %[in], %[t]\n\t"
       "add %[d], %[d], %[v0]\n\t"
-      "subs %[n], %[n], #1\n\t"
-      "str %[n], [%[b], #20]\n\t"
+      ".endif\n\t"
+      "subs %[rows], %[rows], #1\n\t"
       "bne 1b\n\t"
       : [in] "+r"(in), [d] "+r"(d), [n] "=&r"(n), [v0] "=&r"(v0), [v1] "=&r"(v1), [e0] "=&r"(e0),
-        [e1] "=&r"(e1), [t] "=&r"(t)
-      : [b] "r"(&b), [p] "r"(plane_bytes), [off] "r"(offsets), [ch] "r"(channels)
+        [e1] "=&r"(e1), [t] "=&r"(t), [rows] "=&r"(rows), [pairs] "=&r"(pairs)
+      : [b] "r"(&b), [p] "r"(plane_bytes), [off] "r"(offsets), [ch] "r"(channels),
+        [first] "i"(kFirst ? 1 : 0), [last] "i"(kLast ? 1 : 0), [two] "i"(kTwoPairs ? 1 : 0)
       : "cc", "memory");
 }
+#undef KILN_FILL_LONE_FIRST
+#undef KILN_FILL_PAIR
+#undef KILN_FILL_LONE_LAST
 #else
-void pair_fill_rows(PairFillRows& b, const int8_t* in, int16_t* d, int32_t plane_bytes,
+template <bool kFirst, bool kLast, bool kTwoPairs>
+void pair_fill_rows(const PairFillRows& b, const int8_t* in, int16_t* d, int32_t plane_bytes,
                     int32_t offsets, int32_t channels) {
   pair_fill_rows_portable(b, in, d, plane_bytes, offsets, channels);
 }
 #endif
+
+// What pair_fill computes for every quad alike: padded rows [from, to) of planes holding padded
+// rows from y0 on.
+struct PairFillPlan {
+  PairFillRows b;       // b.rows 0: no input rows to widen
+  int32_t in_offset;    // bytes from the batch's pixel 0 to the first widened row's pixel 0
+  int32_t d_offset;     // entries from the planes to the first word written
+  int32_t plane_bytes;  // bytes from one plane to the next
+  int32_t offsets;      // the input offset in both halves
+};
+
+inline __attribute__((always_inline)) PairFillPlan pair_fill_plan(const DepthwiseJob& j,
+                                                                  const PairLayout& l, int32_t y0,
+                                                                  int32_t from, int32_t to) {
+  PairFillPlan p;
+  const int32_t channels = j.in.c;
+  const int32_t pad_h = j.win.pad_h;
+  const int32_t first_y = from > pad_h ? from : pad_h;  // padded rows [first_y, end_y) are input
+  const int32_t end_y = to < pad_h + j.in.h ? to : pad_h + j.in.h;
+  const int32_t last_x = l.pitch - j.win.pad_w < j.in.w ? l.pitch - j.win.pad_w : j.in.w;
+  PairFillRows& b = p.b;
+  b.first = j.win.pad_w & 1;  // pixel 0's entry is odd
+  b.pairs = last_x > b.first ? (last_x - b.first) / 2 : 0;
+  b.last = last_x > b.first ? last_x - b.first - 2 * b.pairs : 0;
+  b.in_skip = (j.in.w - last_x) * channels;
+  b.d_skip = 2 * l.pitch - 4 * (b.first + b.pairs + b.last);
+  b.rows = last_x > 0 && end_y > first_y ? end_y - first_y : 0;
+  // The word holding pixel 0's entry (with the entry before it if `first`).
+  p.d_offset = (first_y - y0) * l.pitch + j.win.pad_w - b.first;
+  p.in_offset = (first_y - pad_h) * j.in.w * channels;
+  p.plane_bytes = 2 * l.rows * l.pitch;
+  p.offsets = simd32::pack_halves(j.input_offset, j.input_offset);
+  return p;
+}
+
+// Channels c..c+3 by the plan: `in` is channel c of the batch's pixel 0.
+inline __attribute__((always_inline)) void pair_fill_run(const PairFillPlan& p, const int8_t* in,
+                                                         int16_t* planes, int32_t channels) {
+  if (p.b.rows <= 0) return;
+  const PairFillRows& b = p.b;
+  in += p.in_offset;
+  int16_t* d = planes + p.d_offset;
+  if (b.first && b.last && b.pairs == 2)  // rows of six pixels with odd padding
+    pair_fill_rows<true, true, true>(b, in, d, p.plane_bytes, p.offsets, channels);
+  else if (b.first && b.last)
+    pair_fill_rows<true, true, false>(b, in, d, p.plane_bytes, p.offsets, channels);
+  else if (b.first)
+    pair_fill_rows<true, false, false>(b, in, d, p.plane_bytes, p.offsets, channels);
+  else if (b.last)
+    pair_fill_rows<false, true, false>(b, in, d, p.plane_bytes, p.offsets, channels);
+  else
+    pair_fill_rows<false, false, false>(b, in, d, p.plane_bytes, p.offsets, channels);
+}
 
 // Channels c..c+3 of the input into the four planes at `planes` (plane k at planes + k * rows *
 // pitch), input pixel (y, x) at padded entry (y + pad_h, x + pad_w); entries outside the input
@@ -1112,7 +1256,6 @@ void pair_fill_rows(PairFillRows& b, const int8_t* in, int16_t* d, int32_t plane
 __attribute__((noinline)) void pair_fill(const DepthwiseJob& j, const PairLayout& l,
                                          const int8_t* batch, int32_t c, int16_t* planes,
                                          int32_t y0, int32_t from, int32_t to) {
-  const int32_t channels = j.in.c;
   const int32_t plane = l.rows * l.pitch;
   const int32_t pad_h = j.win.pad_h;
   const int32_t first_y = from > pad_h ? from : pad_h;  // padded rows [first_y, end_y) are input
@@ -1127,37 +1270,26 @@ __attribute__((noinline)) void pair_fill(const DepthwiseJob& j, const PairLayout
       for (int32_t k = 0; k < 4; ++k)
         memset(planes + k * plane + (y - y0) * l.pitch, 0, 2 * static_cast<size_t>(l.pitch));
   }
-  const int32_t last_x = l.pitch - j.win.pad_w < j.in.w ? l.pitch - j.win.pad_w : j.in.w;
-  if (last_x <= 0 || end_y <= first_y) return;
-  PairFillRows b;
-  b.first = j.win.pad_w & 1;  // pixel 0's entry is odd
-  b.pairs = (last_x - b.first) / 2;
-  b.last = last_x - b.first - 2 * b.pairs;
-  b.in_skip = (j.in.w - last_x) * channels;
-  b.d_skip = 2 * l.pitch - 4 * (b.first + b.pairs + b.last);
-  b.rows = end_y - first_y;
-  // The word holding pixel 0's entry (with the entry before it if `first`).
-  int16_t* d = planes + (first_y - y0) * l.pitch + j.win.pad_w - b.first;
-  pair_fill_rows(b, batch + (first_y - pad_h) * j.in.w * channels + c, d, 2 * plane,
-                 simd32::pack_halves(j.input_offset, j.input_offset), channels);
+  pair_fill_run(pair_fill_plan(j, l, y0, from, to), batch + c, planes, j.in.c);
 }
 
 // What the pair loop of one channel reads besides its registers; the asm loop addresses the
 // fields by the byte offsets noted.
 struct PairChannel {
-  int32_t bias;            // @0
-  int32_t multiplier2;     // @4   as in RequantChannel
-  int32_t rounding;        // @8
-  int32_t post_shift;      // @12
-  int32_t pre_shift;       // @16
-  int32_t pair_step;       // @20  bytes from one output pair to the next: 2 * channels
-  int32_t channels;        // @24  bytes from an output to its right neighbour
-  const int16_t* row_end;  // @28  the first row pointer once the current row is done
-  int32_t pitch_bytes;     // @32  bytes of one padded row
-  const int16_t* end;      // @36  row_end once the last row is done
-  int32_t lo, hi;          // @40  the activation range
-  int32_t row_entries;     // @48  OW
-  int32_t plane_entries;   // @52  output rows of this fill of the planes * pitch
+  int32_t bias;                   // @0
+  int32_t multiplier2;            // @4   as in RequantChannel
+  int32_t rounding;               // @8
+  int32_t post_shift;             // @12
+  int32_t pre_shift;              // @16
+  int32_t pair_step;              // @20  bytes from one output pair to the next: 2 * channels
+  int32_t channels;               // @24  bytes from an output to its right neighbour
+  const int16_t* row_end;         // @28  the first row pointer once the current row is done
+  int32_t pitch_bytes;            // @32  bytes of one padded row
+  const int16_t* end;             // @36  row_end once the last row is done
+  int32_t lo, hi;                 // @40  the activation range
+  int32_t row_entries;            // @48  OW
+  int32_t plane_entries;          // @52  output rows of this fill of the planes * pitch
+  const RequantChannel* requant;  // @56  the channel's entry (the asm loop reads it there)
 };
 
 // The taps of one channel as halfword pairs: (w0, w1) of each row, the third column as
@@ -1215,40 +1347,57 @@ static_assert(offsetof(PairChannel, multiplier2) == 4 && offsetof(PairChannel, r
                   offsetof(PairChannel, pair_step) == 20 && offsetof(PairChannel, channels) == 24 &&
                   offsetof(PairChannel, row_end) == 28 &&
                   offsetof(PairChannel, pitch_bytes) == 32 && offsetof(PairChannel, end) == 36 &&
-                  offsetof(PairChannel, lo) == 40 && offsetof(PairChannel, hi) == 44,
+                  offsetof(PairChannel, lo) == 40 && offsetof(PairChannel, hi) == 44 &&
+                  offsetof(PairChannel, requant) == 56 && offsetof(RequantChannel, bias) == 0 &&
+                  offsetof(RequantChannel, multiplier2) == 4 &&
+                  offsetof(RequantChannel, pre_shift) == 8 &&
+                  offsetof(RequantChannel, rounding) == 12,
               "the asm pair loop's offsets");
 
 // The loop by hand, fourteen registers: three row pointers, the five tap words, two
-// accumulators, two temporaries, the output pointer and the channel block. Per output pair
-// six loads, three PKHBT, twelve multiplies, then the two requantizations sharing the
+// accumulators, two temporaries, the output pointer and the negated channel count (the
+// channel block's fields are read from a copy on the stack). Per output pair one bias load and
+// six input loads, three PKHBT, twelve multiplies, then the two requantizations sharing the
 // constants' loads (the right shift comes from the `last` tap register).
-#define KILN_PAIR_ROW(row, taps, third_left, third_right) \
-  "ldr %[a], [%[" row                                     \
-  "]], #4\n\t"                                            \
-  "ldr %[b], [%[" row                                     \
-  "]]\n\t"                                                \
-  "smlad %[left], %[a], %[" taps                          \
-  "], %[left]\n\t"                                        \
-  "pkhbt %[a], %[b], %[a]\n\t"                            \
+// `inc` is the row pointer's step (4, or 8 for the last pair of a row with kRowPass: past the
+// row's two padding entries as well) and `back` the second word's offset from the moved pointer
+// (0 or -4).
+#define KILN_PAIR_ROW(row, taps, third_left, third_right, inc, back) \
+  "ldr %[a], [%[" row "]], #" inc                                    \
+  "\n\t"                                                             \
+  "ldr %[b], [%[" row "], #" back                                    \
+  "]\n\t"                                                            \
+  "smlad %[left], %[a], %[" taps                                     \
+  "], %[left]\n\t"                                                   \
+  "pkhbt %[a], %[b], %[a]\n\t"                                       \
   "smladx %[right], %[a], %[" taps "], %[right]\n\t" third_left "\n\t" third_right "\n\t"
 // The window, each row pointer moving on to the next pair as it loads, and the start of the
 // requantization (the multiplier, and the rounding term in b for KILN_PAIR_REQUANT).
-#define KILN_PAIR_WINDOW \
-  "ldr %[left], [%[k]]\n\t"                                                                \
-  "ldr %[right], [%[k]]\n\t" KILN_PAIR_ROW("r0", "row0", "smlabb %[left], %[b], %[col2], %[left]", \
-                                           "smlatb %[right], %[b], %[col2], %[right]")       \
+// The first row starts both accumulators from the bias, loaded once into `left`: the right
+// one's SMLADX reads it before the left one's SMLAD adds to it.
+#define KILN_PAIR_WINDOW_AT(inc, back) \
+  "ldr %[left], [sp]\n\t"                           \
+  "ldr %[a], [%[r0]], #" inc                        \
+  "\n\t"                                            \
+  "ldr %[b], [%[r0], #" back                        \
+  "]\n\t"                                           \
+  "pkhbt %[right], %[b], %[a]\n\t"                  \
+  "smladx %[right], %[right], %[row0], %[left]\n\t" \
+  "smlad %[left], %[a], %[row0], %[left]\n\t"       \
+  "smlabb %[left], %[b], %[col2], %[left]\n\t"      \
+  "smlatb %[right], %[b], %[col2], %[right]\n\t"    \
       KILN_PAIR_ROW("r1", "row1", "smlabt %[left], %[b], %[col2], %[left]",                  \
-                    "smlatt %[right], %[b], %[col2], %[right]")                              \
+                    "smlatt %[right], %[b], %[col2], %[right]", inc, back)                   \
           KILN_PAIR_ROW("r2", "row2", "smlabt %[left], %[b], %[last], %[left]",              \
-                        "smlatt %[right], %[b], %[last], %[right]")                          \
-              "ldr %[a], [%[k], #4]\n\t"                                                   \
-              "ldr %[b], [%[k], #8]\n\t"                                                   \
+                        "smlatt %[right], %[b], %[last], %[right]", inc, back)               \
+              "ldr %[a], [sp, #4]\n\t"                                                   \
+              "ldr %[b], [sp, #8]\n\t"                                                   \
               "smmlar %[left], %[left], %[a], %[left]\n\t"                                 \
               "smmlar %[right], %[right], %[a], %[right]\n\t"                              \
               "sub %[left], %[left], %[left], lsr #31\n\t"                                 \
               "sub %[right], %[right], %[right], lsr #31\n\t"
 #define KILN_PAIR_PRE              \
-  "ldr %[a], [%[k], #16]\n\t"      \
+  "ldr %[a], [sp, #16]\n\t"        \
   "asr %[left], %[left], %[a]\n\t" \
   "asr %[right], %[right], %[a]\n\t"
 #define KILN_PAIR_REQUANT               \
@@ -1258,71 +1407,115 @@ static_assert(offsetof(PairChannel, multiplier2) == 4 && offsetof(PairChannel, r
   "asr %[right], %[right], %[last]\n\t" \
   "ssat %[left], #8, %[left]\n\t"       \
   "ssat %[right], #8, %[right]\n\t"
-#define KILN_PAIR_CLAMP       \
-  "ldr %[a], [%[k], #40]\n\t" \
-  "ldr %[b], [%[k], #44]\n\t" \
-  "cmp %[left], %[a]\n\t"     \
-  "it lt\n\t"                 \
-  "movlt %[left], %[a]\n\t"   \
-  "cmp %[left], %[b]\n\t"     \
-  "it gt\n\t"                 \
-  "movgt %[left], %[b]\n\t"   \
-  "cmp %[right], %[a]\n\t"    \
-  "it lt\n\t"                 \
-  "movlt %[right], %[a]\n\t"  \
-  "cmp %[right], %[b]\n\t"    \
-  "it gt\n\t"                 \
+#define KILN_PAIR_CLAMP      \
+  "ldr %[a], [sp, #40]\n\t"  \
+  "ldr %[b], [sp, #44]\n\t"  \
+  "cmp %[left], %[a]\n\t"    \
+  "it lt\n\t"                \
+  "movlt %[left], %[a]\n\t"  \
+  "cmp %[left], %[b]\n\t"    \
+  "it gt\n\t"                \
+  "movgt %[left], %[b]\n\t"  \
+  "cmp %[right], %[a]\n\t"   \
+  "it lt\n\t"                \
+  "movlt %[right], %[a]\n\t" \
+  "cmp %[right], %[b]\n\t"   \
+  "it gt\n\t"                \
   "movgt %[right], %[b]\n\t"
 // Store, next pair (the row pointers already moved), and at a row's end past the two padding
 // entries to the next row.
-#define KILN_PAIR_STORE               \
-  "ldr %[a], [%[k], #24]\n\t"         \
-  "strb %[left], [%[dst]]\n\t"        \
-  "strb %[right], [%[dst], %[a]]\n\t" \
-  "add %[dst], %[dst], %[a], lsl #1\n\t"
+#define KILN_PAIR_STORE                       \
+  "sub %[dst], %[dst], %[nc], lsl #1\n\t"     \
+  "strb %[left], [%[dst], %[nc], lsl #1]\n\t" \
+  "strb %[right], [%[dst], %[nc]]\n\t"
 #define KILN_PAIR_NEXT        \
-  "ldr %[b], [%[k], #28]\n\t" \
+  "ldr %[b], [sp, #28]\n\t"   \
   "cmp %[r0], %[b]\n\t"       \
   "bne 1b\n\t"                \
   "adds %[r0], %[r0], #4\n\t" \
   "adds %[r1], %[r1], #4\n\t" \
   "adds %[r2], %[r2], #4\n\t" \
-  "ldr %[a], [%[k], #32]\n\t" \
+  "ldr %[a], [sp, #32]\n\t"   \
   "add %[b], %[b], %[a]\n\t"  \
-  "str %[b], [%[k], #28]\n\t" \
-  "ldr %[a], [%[k], #36]\n\t" \
+  "str %[b], [sp, #28]\n\t"   \
+  "ldr %[a], [sp, #36]\n\t"   \
   "cmp %[b], %[a]\n\t"        \
   "bne 1b\n\t"
 // The same where one pass of the loop is a whole row: no test within the row, and `end` (@36)
 // is where the first row pointer stops.
-#define KILN_PAIR_NEXT_ROW    \
-  "adds %[r0], %[r0], #4\n\t" \
-  "adds %[r1], %[r1], #4\n\t" \
-  "adds %[r2], %[r2], #4\n\t" \
-  "ldr %[a], [%[k], #36]\n\t" \
-  "cmp %[r0], %[a]\n\t"       \
+#define KILN_PAIR_NEXT_ROW  \
+  "ldr %[a], [sp, #36]\n\t" \
+  "cmp %[r0], %[a]\n\t"     \
   "bne 1b\n\t"
+// Before the loop: the block's fields it reads copied to the same offsets in 48 bytes of stack
+// (the loop addresses them from sp, which frees the block's register for the negated channel
+// count: the stores need no load, and the next pair's loads follow them back to back); after it
+// the stack back. Row ends (@28, @32) without kRowPass, the pre-shift (@16) and the activation
+// range (@40) only where used.
+// The bias, multiplier, rounding term and pre-shift come from the channel's RequantChannel
+// (bias @0, multiplier2 @4, pre_shift @8, rounding @12), found at @56.
+#define KILN_PAIR_COPY_ENTRY       \
+  "sub sp, sp, #48\n\t"            \
+  "ldr %[b], [%[nc], #56]\n\t"     \
+  "ldr %[right], [%[nc], #36]\n\t" \
+  "ldrd %[a], %[left], [%[b]]\n\t" \
+  "str %[right], [sp, #36]\n\t"    \
+  "ldr %[right], [%[b], #12]\n\t"  \
+  "strd %[a], %[left], [sp]\n\t"   \
+  "str %[right], [sp, #8]\n\t"
+#define KILN_PAIR_COPY_ROWS              \
+  "ldrd %[a], %[left], [%[nc], #28]\n\t" \
+  "strd %[a], %[left], [sp, #28]\n\t"
+#define KILN_PAIR_COPY_PRE   \
+  "ldr %[a], [%[b], #8]\n\t" \
+  "str %[a], [sp, #16]\n\t"
+#define KILN_PAIR_COPY_CLAMP          \
+  "ldrd %[a], %[b], [%[nc], #40]\n\t" \
+  "strd %[a], %[b], [sp, #40]\n\t"
+#define KILN_PAIR_COPY_END      \
+  "ldr %[nc], [%[nc], #24]\n\t" \
+  "rsbs %[nc], %[nc], #0\n\t"
+#define KILN_PAIR_EXIT "add sp, sp, #48\n\t"
 #define KILN_PAIR_OPERANDS                                                            \
   : [r0] "+r"(r0), [r1] "+r"(r1), [r2] "+r"(r2), [dst] "+r"(dst), [left] "=&r"(left),      \
-    [right] "=&r"(right), [a] "=&r"(a), [b] "=&r"(b)                                         \
-  : [k] "r"(&k), [row0] "r"(w.row0), [row1] "r"(w.row1), [row2] "r"(w.row2),               \
+    [right] "=&r"(right), [a] "=&r"(a), [b] "=&r"(b), [nc] "+r"(block)                       \
+  : [row0] "r"(w.row0), [row1] "r"(w.row1), [row2] "r"(w.row2),               \
     [col2] "r"(w.col2), [last] "r"(w.last)                                                   \
   : "cc", "memory"
 
 // One output pair with its store; `pre` and `clamp` are KILN_PAIR_PRE / KILN_PAIR_CLAMP or empty.
+#define KILN_PAIR_WINDOW KILN_PAIR_WINDOW_AT("4", "0")
 #define KILN_PAIR_ONE(pre, clamp) KILN_PAIR_WINDOW pre KILN_PAIR_REQUANT clamp KILN_PAIR_STORE
-// kPairs output pairs per pass of the loop (1, or 3 where the pairs of a row come in threes, as
-// on every pair layer of VWW): the row-end test is paid once per three pairs, and not at all
-// with kRowPass (rows of exactly three pairs).
-#define KILN_PAIR_LOOP(pre, clamp)                                                         \
-  if (kPairs == 3 && kRowPass)                                                             \
-    __asm__ volatile("1:\n\t" KILN_PAIR_ONE(pre, clamp) KILN_PAIR_ONE(pre, clamp)          \
-                         KILN_PAIR_ONE(pre, clamp) KILN_PAIR_NEXT_ROW KILN_PAIR_OPERANDS); \
-  else if (kPairs == 3)                                                                    \
-    __asm__ volatile("1:\n\t" KILN_PAIR_ONE(pre, clamp) KILN_PAIR_ONE(pre, clamp)          \
-                         KILN_PAIR_ONE(pre, clamp) KILN_PAIR_NEXT KILN_PAIR_OPERANDS);     \
-  else                                                                                     \
-    __asm__ volatile("1:\n\t" KILN_PAIR_ONE(pre, clamp) KILN_PAIR_NEXT KILN_PAIR_OPERANDS);
+// The last pair of a row with kRowPass, whose loads step over the padding entries too.
+#define KILN_PAIR_ONE_LAST(pre, clamp) \
+  KILN_PAIR_WINDOW_AT("8", "-4") pre KILN_PAIR_REQUANT clamp KILN_PAIR_STORE
+// kPairs output pairs per pass of the loop (1, or 3 or 6 where the pairs of a row come in threes
+// or sixes, as on every pair layer of VWW): the row-end test is paid once per pass, and not at
+// all with kRowPass (rows of exactly three or six pairs).
+#define KILN_PAIR_LOOP(pre, clamp, copy)                                                          \
+  if (kPairs == 6 && kRowPass)                                                                    \
+    __asm__ volatile(KILN_PAIR_COPY_ENTRY copy KILN_PAIR_COPY_END "1:\n\t" KILN_PAIR_ONE(         \
+        pre, clamp) KILN_PAIR_ONE(pre, clamp) KILN_PAIR_ONE(pre, clamp) KILN_PAIR_ONE(pre, clamp) \
+                         KILN_PAIR_ONE(pre, clamp) KILN_PAIR_ONE_LAST(pre, clamp)                 \
+                             KILN_PAIR_NEXT_ROW KILN_PAIR_EXIT KILN_PAIR_OPERANDS);               \
+  else if (kPairs == 6)                                                                           \
+    __asm__ volatile(KILN_PAIR_COPY_ENTRY KILN_PAIR_COPY_ROWS copy KILN_PAIR_COPY_END             \
+                     "1:\n\t" KILN_PAIR_ONE(pre, clamp) KILN_PAIR_ONE(pre, clamp)                 \
+                         KILN_PAIR_ONE(pre, clamp) KILN_PAIR_ONE(pre, clamp)                      \
+                             KILN_PAIR_ONE(pre, clamp) KILN_PAIR_ONE(pre, clamp)                  \
+                                 KILN_PAIR_NEXT KILN_PAIR_EXIT KILN_PAIR_OPERANDS);               \
+  else if (kPairs == 3 && kRowPass)                                                               \
+    __asm__ volatile(KILN_PAIR_COPY_ENTRY copy KILN_PAIR_COPY_END "1:\n\t" KILN_PAIR_ONE(         \
+        pre, clamp) KILN_PAIR_ONE(pre, clamp) KILN_PAIR_ONE_LAST(pre, clamp)                      \
+                         KILN_PAIR_NEXT_ROW KILN_PAIR_EXIT KILN_PAIR_OPERANDS);                   \
+  else if (kPairs == 3)                                                                           \
+    __asm__ volatile(KILN_PAIR_COPY_ENTRY KILN_PAIR_COPY_ROWS copy KILN_PAIR_COPY_END             \
+                     "1:\n\t" KILN_PAIR_ONE(pre, clamp) KILN_PAIR_ONE(pre, clamp) KILN_PAIR_ONE(  \
+                         pre, clamp) KILN_PAIR_NEXT KILN_PAIR_EXIT KILN_PAIR_OPERANDS);           \
+  else                                                                                            \
+    __asm__ volatile(KILN_PAIR_COPY_ENTRY KILN_PAIR_COPY_ROWS copy KILN_PAIR_COPY_END             \
+                     "1:\n\t" KILN_PAIR_ONE(pre, clamp)                                           \
+                         KILN_PAIR_NEXT KILN_PAIR_EXIT KILN_PAIR_OPERANDS);
 
 // The asm loop's meaning of PairChannel::end with kRowPass (pair_channel).
 const bool kPairRowsInAsm = true;
@@ -1334,17 +1527,20 @@ inline __attribute__((always_inline)) void pair_rows(PairChannel& k, const PairT
   const int16_t* r1 = r + k.pitch_bytes / 2;
   const int16_t* r2 = r + k.pitch_bytes;
   int32_t left, right, a, b;
+  const PairChannel* block = &k;  // then the negated channel count
   if (kFullRange && !kPreShift) {
-    KILN_PAIR_LOOP("", "")
+    KILN_PAIR_LOOP("", "", "")
   } else if (kFullRange) {
-    KILN_PAIR_LOOP(KILN_PAIR_PRE, "")
+    KILN_PAIR_LOOP(KILN_PAIR_PRE, "", KILN_PAIR_COPY_PRE)
   } else if (!kPreShift) {
-    KILN_PAIR_LOOP("", KILN_PAIR_CLAMP)
+    KILN_PAIR_LOOP("", KILN_PAIR_CLAMP, KILN_PAIR_COPY_CLAMP)
   } else {
-    KILN_PAIR_LOOP(KILN_PAIR_PRE, KILN_PAIR_CLAMP)
+    KILN_PAIR_LOOP(KILN_PAIR_PRE, KILN_PAIR_CLAMP, KILN_PAIR_COPY_PRE KILN_PAIR_COPY_CLAMP)
   }
 }
 #undef KILN_PAIR_ONE
+#undef KILN_PAIR_ONE_LAST
+#undef KILN_PAIR_WINDOW_AT
 #undef KILN_PAIR_LOOP
 #undef KILN_PAIR_STORE
 #undef KILN_PAIR_ROW
@@ -1355,6 +1551,12 @@ inline __attribute__((always_inline)) void pair_rows(PairChannel& k, const PairT
 #undef KILN_PAIR_NEXT
 #undef KILN_PAIR_NEXT_ROW
 #undef KILN_PAIR_OPERANDS
+#undef KILN_PAIR_COPY_ENTRY
+#undef KILN_PAIR_COPY_ROWS
+#undef KILN_PAIR_COPY_PRE
+#undef KILN_PAIR_COPY_CLAMP
+#undef KILN_PAIR_COPY_END
+#undef KILN_PAIR_EXIT
 #else
 const bool kPairRowsInAsm = false;
 
@@ -1366,8 +1568,7 @@ inline void pair_rows(PairChannel& k, const PairTaps& w, const int16_t* r, int8_
 
 // Every output of one channel from its widened plane: `f` is its first tap, `t` its
 // requantization, dst its output pixel 0; k holds the call's fields (pair_step to hi,
-// row_entries, plane_entries), the channel's are set here. One call per channel: the loop is
-// inlined here, so that its registers are saved once.
+// row_entries, plane_entries), the channel's are set here.
 template <bool kFullRange, bool kPreShift, int kPairs, bool kRowPass>
 __attribute__((noinline)) void pair_channel(PairChannel& k, const int8_t* f,
                                             const RequantChannel& t, const int16_t* plane,
@@ -1379,11 +1580,15 @@ __attribute__((noinline)) void pair_channel(PairChannel& k, const int8_t* f,
   w.row2 = simd32::pack_low_halves(f[6 * channels], f[7 * channels]);
   w.col2 = simd32::pack_low_halves(f[2 * channels], f[5 * channels]);
   w.last = simd32::pack_low_halves(t.post_shift, f[8 * channels]);
-  k.bias = t.bias;
-  k.multiplier2 = t.multiplier2;
-  k.rounding = t.rounding;
-  k.post_shift = t.post_shift;
-  k.pre_shift = t.pre_shift;
+  if (kPairRowsInAsm) {
+    k.requant = &t;
+  } else {
+    k.bias = t.bias;
+    k.multiplier2 = t.multiplier2;
+    k.rounding = t.rounding;
+    k.post_shift = t.post_shift;
+    k.pre_shift = t.pre_shift;
+  }
   k.row_end = plane + k.row_entries;
   // Where row_end stops, or with kRowPass where the row pointer does (asm loop only; the portable
   // loop keeps the former).
@@ -1391,11 +1596,22 @@ __attribute__((noinline)) void pair_channel(PairChannel& k, const int8_t* f,
   pair_rows<kFullRange, kPreShift, kPairs, kRowPass>(k, w, plane, dst);
 }
 
+// The same for `count` neighbouring channels whose planes lie `plane_step` entries apart. One
+// call per channel quad, the loop inlined here: its registers are saved once per quad.
+template <bool kFullRange, bool kPreShift, int kPairs, bool kRowPass>
+__attribute__((noinline)) void pair_channels(PairChannel& k, const int8_t* f,
+                                             const RequantChannel* t, const int16_t* plane,
+                                             int32_t plane_step, int8_t* dst, int32_t count) {
+  for (int32_t i = 0; i < count; ++i, ++f, ++t, plane += plane_step, ++dst)
+    pair_channel<kFullRange, kPreShift, kPairs, kRowPass>(k, f, *t, plane, dst);
+}
+
 // The call's fields of the pair loop's block.
 PairChannel pair_block(const DepthwiseJob& j, const PairLayout& l) {
   PairChannel k;
   k.bias = k.multiplier2 = k.rounding = k.post_shift = k.pre_shift = 0;
   k.row_end = k.end = 0;
+  k.requant = 0;
   k.pair_step = 2 * j.in.c;
   k.channels = j.in.c;
   k.pitch_bytes = 2 * l.pitch;
@@ -1406,26 +1622,58 @@ PairChannel pair_block(const DepthwiseJob& j, const PairLayout& l) {
   return k;
 }
 
-typedef void (*PairChannelFn)(PairChannel&, const int8_t*, const RequantChannel&, const int16_t*,
-                              int8_t*);
+typedef void (*PairChannelFn)(PairChannel&, const int8_t*, const RequantChannel*, const int16_t*,
+                              int32_t, int8_t*, int32_t);
 
 template <int kPairs, bool kRowPass>
 PairChannelFn pick_pair_channel_for(bool full_range, bool pre_shift) {
   if (full_range)
-    return pre_shift ? &pair_channel<true, true, kPairs, kRowPass>
-                     : &pair_channel<true, false, kPairs, kRowPass>;
-  return pre_shift ? &pair_channel<false, true, kPairs, kRowPass>
-                   : &pair_channel<false, false, kPairs, kRowPass>;
+    return pre_shift ? &pair_channels<true, true, kPairs, kRowPass>
+                     : &pair_channels<true, false, kPairs, kRowPass>;
+  return pre_shift ? &pair_channels<false, true, kPairs, kRowPass>
+                   : &pair_channels<false, false, kPairs, kRowPass>;
 }
 
 // The channel routine for this activation range, requantization table and row length (three
-// pairs per pass where the pairs of a row come in threes).
+// or six pairs per pass where the pairs of a row come in threes or sixes, a row per pass for rows
+// of 6 or 12).
 PairChannelFn pick_pair_channel(const DepthwiseJob& j) {
   const bool full_range = j.clamp.lo == -128 && j.clamp.hi == 127;
   const bool pre_shift = requant_table_pre_shifts(j.table, j.out.c);
   if (j.out.w == 6) return pick_pair_channel_for<3, true>(full_range, pre_shift);
+  if (j.out.w == 12) return pick_pair_channel_for<6, true>(full_range, pre_shift);
+  if ((j.out.w / 2) % 6 == 0) return pick_pair_channel_for<6, false>(full_range, pre_shift);
   if ((j.out.w / 2) % 3 == 0) return pick_pair_channel_for<3, false>(full_range, pre_shift);
   return pick_pair_channel_for<1, false>(full_range, pre_shift);
+}
+
+// Zeroes the entries of the planes outside the input, which stay zero for every channel (or
+// band). Where pair_fill's words span whole padded rows (pad_w 0 or 1), only the rows outside
+// the input need it, and with bands not even those (pair_fill zeroes them in each band); else
+// every entry.
+const size_t kPairZeroAllBytes = 1024;
+
+void pair_zero_planes(const DepthwiseJob& j, const PairLayout& l, int16_t* planes) {
+  const int32_t pad_w = j.win.pad_w;
+  const int32_t first = pad_w & 1;  // as in pair_fill
+  const int32_t last_x = l.pitch - pad_w < j.in.w ? l.pitch - pad_w : j.in.w;
+  const int32_t written = last_x > first ? 2 * ((last_x - first + 1) / 2 + first) : 0;
+  const size_t row_bytes = 2 * static_cast<size_t>(l.pitch);
+  const size_t all_bytes = static_cast<size_t>(l.group) * l.rows * row_bytes;
+  // (Small planes: one memset costs less than eight short ones.)
+  if (l.group != 4 || pad_w != first || written != l.pitch || all_bytes <= kPairZeroAllBytes) {
+    memset(planes, 0, all_bytes);
+    return;
+  }
+  if (l.band < j.out.h) return;
+  const int32_t plane = l.rows * l.pitch;
+  const int32_t top = j.win.pad_h < l.rows ? j.win.pad_h : l.rows;
+  const int32_t bottom = top + j.in.h < l.rows ? top + j.in.h : l.rows;
+  for (int32_t k = 0; k < 4; ++k) {
+    int16_t* p = planes + k * plane;
+    memset(p, 0, static_cast<size_t>(top) * row_bytes);
+    memset(p + bottom * l.pitch, 0, static_cast<size_t>(l.rows - bottom) * row_bytes);
+  }
 }
 
 // The pair path for the channel quads [0, quads) of one batch; `planes` holds the four zeroed
@@ -1440,10 +1688,10 @@ void quads_pair(const DepthwiseJob& j, const PairLayout& l, const int8_t* batch,
   const int32_t out_row = j.out.w * j.in.c;
   PairChannel k = pair_block(j, l);
   if (l.band >= j.out.h) {
+    const PairFillPlan fill = pair_fill_plan(j, l, 0, 0, l.rows);
     for (int32_t c = 0; c < quads; c += 4) {
-      pair_fill(j, l, batch, c, planes, 0, 0, l.rows);
-      for (int32_t i = 0; i < 4; ++i)
-        fn(k, j.weights + c + i, j.table[c + i], planes + i * plane, out_batch + c + i);
+      pair_fill_run(fill, batch + c, planes, j.in.c);
+      fn(k, j.weights + c, j.table + c, planes, plane, out_batch + c, 4);
     }
     return;
   }
@@ -1452,16 +1700,15 @@ void quads_pair(const DepthwiseJob& j, const PairLayout& l, const int8_t* batch,
       const int32_t rows = j.out.h - y0 < l.band ? j.out.h - y0 : l.band;
       int32_t from = y0;
       if (y0 > 0) {
+        // Two rows from band rows on: no overlap (band >= kMinPairBand).
         for (int32_t i = 0; i < 4; ++i)
-          memmove(planes + i * plane, planes + i * plane + l.band * l.pitch,
-                  4 * static_cast<size_t>(l.pitch));
+          memcpy(planes + i * plane, planes + i * plane + l.band * l.pitch,
+                 4 * static_cast<size_t>(l.pitch));
         from = y0 + 2;
       }
       pair_fill(j, l, batch, c, planes, y0, from, y0 + rows + 2);
       k.plane_entries = rows * l.pitch;
-      for (int32_t i = 0; i < 4; ++i)
-        fn(k, j.weights + c + i, j.table[c + i], planes + i * plane,
-           out_batch + y0 * out_row + c + i);
+      fn(k, j.weights + c, j.table + c, planes, plane, out_batch + y0 * out_row + c, 4);
     }
   }
 }
@@ -1580,7 +1827,7 @@ void channels_pair(const DepthwiseJob& j, const PairLayout& l, const int8_t* bat
   PairChannel k = pair_block(j, l);
   for (int32_t c = 0; c < j.in.c; ++c) {
     pair_fill_channel(j, l, batch, c, plane);
-    fn(k, j.weights + c, j.table[c], plane, out_batch + c);
+    fn(k, j.weights + c, j.table + c, plane, 0, out_batch + c, 1);
   }
 }
 
@@ -1748,9 +1995,8 @@ Status depthwise_conv2d_int8_in_place_fast(const DepthwiseConv2DParams& params,
     }
     int32_t c = 0;
     if (pairs.group > 0) {
-      // The entries outside the input stay zero for every channel.
       int16_t* const pair_planes = reinterpret_cast<int16_t*>(planes);
-      memset(pair_planes, 0, 2 * static_cast<size_t>(pairs.group) * pairs.rows * pairs.pitch);
+      pair_zero_planes(job, pairs, pair_planes);
       if (pairs.group == 1) {
         channels_pair(job, pairs, batch, out_batch, pair_planes);
         continue;

@@ -374,6 +374,7 @@ TEST(DepthwiseConv2DFast, InPlacePairsMatchTheReference) {
   int checked = 0, pairs = 0, single_planes = 0, ragged = 0, batches = 0, narrow = 0, padded = 0;
   int threes = 0, odd_starts = 0;  // rows of pairs in threes; widened rows starting mid-word
   int banded = 0;
+  int border_rows = 0;  // whole quad planes over 1 KiB with pad_w <= 1: only border rows zeroed
   for (uint32_t seed = 0; seed < 600; ++seed) {
     const RandomDepthwise conv = pair_layer(seed * 47 + 11);
     ASSERT_EQ(conv.fast_in_place(), conv.reference()) << "seed " << seed;
@@ -385,6 +386,8 @@ TEST(DepthwiseConv2DFast, InPlacePairsMatchTheReference) {
                                requant_table_bytes(conv.output.c);
       const size_t plane = 2 * static_cast<size_t>(conv.output.h + 2) * (conv.output.w + 2);
       pairs += conv.input.c >= 4 && 4 * plane <= available;
+      border_rows +=
+          conv.input.c >= 4 && 4 * plane <= available && 4 * plane > 1024 && w.pad_w <= 1;
       // Quads in bands of at least 6 output rows where four whole planes do not fit, else one
       // channel at a time.
       const bool bands = conv.input.c >= 4 && 4 * plane > available && w.pad_h <= 2 &&
@@ -405,6 +408,7 @@ TEST(DepthwiseConv2DFast, InPlacePairsMatchTheReference) {
   EXPECT_GT(pairs, 100);
   EXPECT_GT(single_planes, 20);
   EXPECT_GT(banded, 20);
+  EXPECT_GT(border_rows, 20);
   EXPECT_GT(threes, 50);
   EXPECT_GT(odd_starts, 100);
   EXPECT_GT(ragged, 200);
