@@ -73,7 +73,15 @@ struct ConvGeometry {
   // bytes for rows of at most 12).
   int32_t max_origin_x, max_origin_y;
   int32_t row_bytes, row_stride, word_reach;
+  // What the requantization table was built from (build_requant_table), to build it again.
+  const int32_t* bias;
+  const int32_t* multiplier;
+  const int32_t* shift;
+  int32_t output_offset;
 };
+
+bool build_requant_table(const int32_t* bias, const int32_t* multiplier, const int32_t* shift,
+                         int32_t channels, int32_t output_offset, RequantChannel* table);
 
 // Copies a window row of `count` bytes. Where the input extends far enough, whole words are
 // moved, up to three bytes past the row: they land where the next row (or, after the last row,
@@ -474,6 +482,34 @@ __attribute__((always_inline)) inline void widen_consecutive(const int8_t* src, 
   }
 }
 
+// Both 16-bit lanes of v doubled (SADD16; the lanes here are at most 255 in magnitude, so the
+// sums never wrap).
+inline int32_t double_lanes(int32_t v) {
+#if KILN_SIMD32_DSP
+  int32_t r;
+  __asm__("sadd16 %0, %1, %1" : "=r"(r) : "r"(v));
+  return r;
+#else
+  return simd32::pack_halves(2 * simd32::half0(v), 2 * simd32::half1(v));
+#endif
+}
+
+// widen_consecutive with every column word doubled, for DoubledRequant.
+template <int P>
+__attribute__((always_inline)) inline void widen_consecutive_doubled(
+    const int8_t* src, int32_t channels, int32_t groups, int32_t offsets, int32_t* words) {
+  const int8_t* const end = src + 4 * groups;
+  for (; src != end; src += 4, words += 2 * P) {
+    int32_t v[P];
+#pragma GCC unroll 4
+    for (int p = 0; p < P; ++p) v[p] = simd32::load4(src + p * channels);
+#pragma GCC unroll 4
+    for (int p = 0; p < P; ++p) words[p] = double_lanes(simd32::sxtab16(offsets, v[p]));
+#pragma GCC unroll 4
+    for (int p = 0; p < P; ++p) words[P + p] = double_lanes(simd32::sxtab16_odd(offsets, v[p]));
+  }
+}
+
 // Where the results of one pass go: pixel p's channel c at out[c + step[p]], step[0] = 0. A
 // pass past the last pixel repeats the last pixel's step (its results are stored again, equal).
 struct PixelSteps {
@@ -528,6 +564,166 @@ struct ReferenceRequant {
     store<P>(acc[1], c + 1, out, s);
   }
 };
+
+// The output step where the accumulator holds twice the sum (the columns doubled) and the table
+// entry was rewritten by table_doubled: twice the bias, the multiplier M itself, no pre-shift,
+// the rounding C and the right shift rs. SMMLAR(2 * acc, M, C) = C + floor((2 * acc * M + 2^31)
+// / 2^32) = C + x with x as in requant_fast.h, so the QADD and the pre-shift drop out; the
+// rounding toward zero subtracts the sign of acc, which is that of x (at M = 2^30 and acc = -1,
+// x = 0 but C - 1 and C floor to the same result for rs >= 1). table_doubled makes sure that no
+// step overflows.
+inline int32_t requant_doubled(int32_t acc2, const RequantChannel& t) {
+  const int32_t y = simd32::smmlar(acc2, t.multiplier2, t.rounding);
+  return simd32::ssat8((y - static_cast<int32_t>(static_cast<uint32_t>(acc2) >> 31)) >>
+                       t.post_shift);
+}
+
+struct DoubledRequant {
+  const RequantChannel* table;
+  bool skips;  // some row pair has all-zero weights (marked by table_doubled)
+  int32_t bias(int32_t c) const { return table[c].bias; }
+  template <int P>
+  void store(const int32_t (&acc)[P], int32_t c, int8_t* out, const PixelSteps& s) const {
+    const RequantChannel t = table[c];
+    const int8_t v0 = static_cast<int8_t>(requant_doubled(acc[0], t));
+    const int8_t v1 = static_cast<int8_t>(requant_doubled(acc[P > 1 ? 1 : 0], t));
+    const int8_t v2 = static_cast<int8_t>(requant_doubled(acc[P > 2 ? 2 : 0], t));
+    out[c] = v0;
+    if (P > 1) out[c + s.step1] = v1;
+    if (P > 2) out[c + s.step2] = v2;
+  }
+  template <int P>
+  void store_pair(const int32_t (&acc)[2][P], int32_t c, int8_t* out, const PixelSteps& s) const {
+    store<P>(acc[0], c, out, s);
+    store<P>(acc[1], c + 1, out, s);
+  }
+};
+
+// The channel's output where it is the same for every accumulator in bias +- spread (the table's
+// step is the reference's, and that is monotonic in the accumulator): into `v`, else false.
+inline bool constant_output(const RequantChannel& t, int64_t spread, int32_t* v) {
+  const int64_t lo = t.bias - spread, hi = t.bias + spread;
+  if (lo < INT32_MIN || hi > INT32_MAX) return false;
+  *v = simd32::ssat8(requant_apply(static_cast<int32_t>(lo), t));
+  return *v == simd32::ssat8(requant_apply(static_cast<int32_t>(hi), t));
+}
+
+// 255 times the sum of |weights| of row `row` of a packed filter: |acc - bias| is at most that
+// (an input plus its offset is at most 255 in magnitude).
+inline int64_t packed_row_spread(const int32_t* packed, int32_t groups, int32_t row) {
+  const int32_t* w = packed + (row >> 1) * 4 * groups + (row & 1);
+  int64_t sum = 0;
+  for (int32_t i = 0; i < 2 * groups; ++i, w += 2) {
+    const int32_t lo = simd32::half0(*w), hi = simd32::half1(*w);
+    sum += (lo < 0 ? -lo : lo) + (hi < 0 ? -hi : hi);
+  }
+  return 255 * sum;
+}
+
+// Channel entry `t` (of build_requant_table, full int8 activation range) rewritten in place for
+// requant_doubled; false where neither form below is exact. `sums` = depth * 128 * 255 bounds
+// |acc - bias| (a weight times an input plus its offset is at most 128 * 255 in magnitude), and
+// the caller made sure that sums < 2^30. With B = |bias| + sums, |x| <= |acc| <= B
+// (M < 2^31).
+//  - B < 2^30 and |C| + B < 2^31 - 1 with C = 2^(rs-1) + zp * 2^rs: twice every partial sum
+//    fits, C fits, and C + x and C + x - 1 do not overflow; the entry is exact as it stands,
+//    whatever the shift (up to 31). Without a pre-shift (rs <= 22) C is the entry's rounding
+//    and |C| < 2^29.01, so only B needs checking.
+//  - Otherwise, where the output is a constant v for every accumulator the channel can have
+//    (zero multipliers; huge biases with large right shifts, as pruned channels have, whose
+//    weights are often all zero: `filter` gives the row's own spread), the entry {bias 0, M 0,
+//    C = 2v + 1, rs 1}: (C - [acc < 0]) >> 1 = v. The accumulator then holds twice the bare sum,
+//    within 2 * sums.
+// SSAT is the full-range clamp.
+__attribute__((always_inline)) inline bool doubled_entry(RequantChannel& t, int32_t sums,
+                                                         const int32_t* filter, int32_t groups,
+                                                         int32_t row) {
+  const int32_t bias = t.bias;
+  const int64_t abs_bias = bias < 0 ? -static_cast<int64_t>(bias) : bias;
+  if (t.multiplier2 != 0 && abs_bias + sums < (int64_t{1} << 30)) {
+    const int32_t m = static_cast<int32_t>(static_cast<uint32_t>(t.multiplier2) >> 1);
+    const int32_t rs = t.pre_shift + t.post_shift;
+    if (t.pre_shift == 0) {
+      t.bias = 2 * bias;
+      t.multiplier2 = m;
+      return true;
+    }
+    const int32_t zp = (t.rounding - (int32_t{1} << (t.post_shift - 1))) >> t.post_shift;
+    const int64_t c = (int64_t{1} << (rs - 1)) + static_cast<int64_t>(zp) * (int64_t{1} << rs);
+    if ((c < 0 ? -c : c) + abs_bias + sums < (int64_t{1} << 31) - 1) {
+      const RequantChannel d = {2 * bias, m, 0, static_cast<int32_t>(c), rs};
+      t = d;
+      return true;
+    }
+  }
+  int32_t v;
+  if (!constant_output(t, sums, &v) &&
+      !constant_output(t, packed_row_spread(filter, groups, row), &v))
+    return false;
+  const RequantChannel d = {0, 0, 0, 2 * v + 1, 1};
+  t = d;
+  return true;
+}
+
+// True if the `words` words (a multiple of four) at `block` are all zero.
+inline bool words_zero(const int32_t* block, int32_t words) {
+  for (int32_t i = 0; i < words; i += 4)
+    if ((block[i] | block[i + 1] | block[i + 2] | block[i + 3]) != 0) return false;
+  return true;
+}
+
+// True if one row of a packed row pair (`words` its first word) has all-zero weights: every
+// other word, 2 * groups of them.
+inline bool row_words_zero(const int32_t* words, int32_t groups) {
+  for (int32_t i = 0; i < 4 * groups; i += 2)
+    if (words[i] != 0) return false;
+  return true;
+}
+
+// Rewrites every entry with doubled_entry for a packed filter of `groups` groups per row and an
+// even row count. A row pair whose weights are all zero (pruned channels) has the sum 0, so each
+// of its channels outputs v = the table's step of its bias alone: the constant entry of
+// doubled_entry, but with v as its bias (the accumulator is then v, and (2v + 1 - [v < 0]) >> 1
+// = v all the same), and the pair's first entry holds the pair's filter bytes in its pre-shift
+// field (unused by the doubled step) so that the row loop skips its multiply, and with whole
+// loops its output step too, storing the biases as the outputs. Where the group count is
+// a multiple of eight, that field holds 1 for a pair whose row b is all zero, 2 where row a is,
+// and the row loop multiplies the other row alone (the zero row's sum is 0). `skips` tells
+// whether any pair is marked. False if some channel does not qualify, with the table built again
+// as it was.
+inline bool table_doubled(const ConvGeometry& g, RequantChannel* table, const int32_t* filter,
+                          bool* skips) {
+  const int32_t rows = g.out.c, groups = g.groups;
+  *skips = false;
+  if ((rows & 1) != 0 || groups > (int32_t{1} << 30) / (4 * 128 * 255)) return false;
+  const int32_t sums = 4 * groups * 128 * 255;
+  for (int32_t c = 0; c < rows; c += 2) {
+    if (words_zero(filter + (c >> 1) * 4 * groups, 4 * groups)) {
+      for (int32_t k = c; k < c + 2; ++k) {
+        const int32_t v = simd32::ssat8(requant_apply(table[k].bias, table[k]));
+        const RequantChannel d = {v, 0, 0, 2 * v + 1, 1};
+        table[k] = d;
+      }
+      table[c].pre_shift = 16 * groups;
+      *skips = true;
+      continue;
+    }
+    if (!doubled_entry(table[c], sums, filter, groups, c) ||
+        !doubled_entry(table[c + 1], sums, filter, groups, c + 1)) {
+      build_requant_table(g.bias, g.multiplier, g.shift, rows, g.output_offset, table);
+      *skips = false;
+      return false;
+    }
+    if ((groups & 7) == 0) {  // single rows: only the whole-loop row loop has their code
+      const int32_t* block = filter + (c >> 1) * 4 * groups;
+      const int32_t single =
+          row_words_zero(block + 1, groups) ? 1 : (row_words_zero(block, groups) ? 2 : 0);
+      table[c].pre_shift = single;
+      if (single != 0) *skips = true;
+    }
+  }
+  return true;
+}
 
 // acc[i][p] += row i of the packed row pair `f` times column p, over `groups` groups: step k
 // (two values of each row) meets filter words f[2k], f[2k + 1] and column words
@@ -737,60 +933,99 @@ struct RowLoopState {
 // eight) computed once, with the Thumb bit set for the jump. Per pass: the biases start the
 // accumulators, a jump to that address, the multiply, both channels' output steps, the two
 // channels' bytes of each pixel stored as one halfword, then the state moves to the next row pair.
-#define KILN_ROWS_LOOP(LOAD_PRE0, SHIFT_PRE0, LOAD_PRE1, SHIFT_PRE1, HEAD) \
-  "sub sp, sp, #32\n\t"                                                                  \
-  "ldr %[x0], [%[st], #4]\n\t"                                                           \
-  "str %[x0], [sp, #4]\n\t"                                                              \
-  "ldr %[x0], [%[st], #8]\n\t"                                                           \
-  "str %[x0], [sp, #8]\n\t"                                                              \
-  "ldr %[x0], [%[st], #12]\n\t"                                                          \
-  "str %[x0], [sp, #12]\n\t"                                                             \
-  "ldr %[x0], [%[st], #16]\n\t"                                                          \
-  "str %[x0], [sp, #16]\n\t"                                                             \
-  "ldr %[x0], [%[st], #20]\n\t"                                                          \
-  "str %[x0], [sp, #20]\n\t"                                                             \
-  "ldr %[x0], [%[st], #24]\n\t"                                                          \
-  "str %[x0], [sp, #24]\n\t"                                                             \
-  "ldr %[x0], [%[st], #28]\n\t"                                                          \
-  "ldr %[st], [%[st], #0]\n\t"                                                           \
-  "adr.w %[x1], 1f\n\t"                                                                  \
-  "add %[x1], %[x1], %[x0]\n\t"                                                          \
-  "orr %[x1], %[x1], #1\n\t"                                                             \
-  "str %[x1], [sp, #28]\n\t"                                                             \
-  "ldr %[x1], [sp, #8]\n"                                                                \
-  "0:\n\t"                                                                               \
-  "ldr %[c], [sp, #4]\n\t"                                                               \
-  "ldr %[a0], [%[x1], #0]\n\t"                                                           \
-  "ldr %[b0], [%[x1], #20]\n\t" HEAD                                                     \
-  "1:\n\t" KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP      \
-      KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP          \
-          KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP      \
-              KILN_ROWS_STEP                                                              \
-  ".if . - 1b - 704\n\t"                                                                  \
-  ".error \"conv2d_fast: the entry offsets assume 44-byte steps\"\n\t"                     \
-  ".endif\n\t"                                                                            \
-  "cmp %[c], %[st]\n\t"                                                                  \
-  "bne 1b\n\t"                                                                           \
-  "ldr %[x1], [sp, #8]\n\t"                                                              \
-  "ldr %[c], [sp, #12]\n\t" KILN_ROWS_REQUANT("0", "a0", "a1", "a2", LOAD_PRE0,          \
-                                               SHIFT_PRE0)                               \
-      KILN_ROWS_REQUANT("20", "b0", "b1", "b2", LOAD_PRE1, SHIFT_PRE1)                   \
-  "bfi %[a0], %[b0], #8, #8\n\t"                                                         \
-  "bfi %[a1], %[b1], #8, #8\n\t"                                                         \
-  "bfi %[a2], %[b2], #8, #8\n\t"                                                         \
-  "ldr %[wa], [sp, #16]\n\t"                                                             \
-  "ldr %[wb], [sp, #20]\n\t"                                                             \
-  "strh %[a0], [%[c]]\n\t"                                                               \
-  "strh %[a1], [%[c], %[wa]]\n\t"                                                        \
-  "strh %[a2], [%[c], %[wb]]\n\t"                                                        \
-  "add %[c], %[c], #2\n\t"                                                               \
-  "add %[x1], %[x1], #40\n\t"                                                            \
-  "ldr %[x0], [sp, #24]\n\t"                                                             \
-  "str %[x1], [sp, #8]\n\t"                                                              \
-  "str %[c], [sp, #12]\n\t"                                                              \
-  "cmp %[x1], %[x0]\n\t"                                                                 \
-  "bne 0b\n\t"                                                                           \
-  "add sp, sp, #32\n\t"
+#define KILN_ROWS_LOOP(REQUANT, HEAD, SKIP_TEST, SKIP_BLOCK)                                    \
+  "sub sp, sp, #32\n\t"                                                                         \
+  "ldr %[x0], [%[st], #4]\n\t"                                                                  \
+  "str %[x0], [sp, #4]\n\t"                                                                     \
+  "ldr %[x0], [%[st], #8]\n\t"                                                                  \
+  "str %[x0], [sp, #8]\n\t"                                                                     \
+  "ldr %[x0], [%[st], #12]\n\t"                                                                 \
+  "str %[x0], [sp, #12]\n\t"                                                                    \
+  "ldr %[x0], [%[st], #16]\n\t"                                                                 \
+  "str %[x0], [sp, #16]\n\t"                                                                    \
+  "ldr %[x0], [%[st], #20]\n\t"                                                                 \
+  "str %[x0], [sp, #20]\n\t"                                                                    \
+  "ldr %[x0], [%[st], #24]\n\t"                                                                 \
+  "str %[x0], [sp, #24]\n\t"                                                                    \
+  "ldr %[x0], [%[st], #28]\n\t"                                                                 \
+  "ldr %[st], [%[st], #0]\n\t"                                                                  \
+  "adr.w %[x1], 1f\n\t"                                                                         \
+  "add %[x1], %[x1], %[x0]\n\t"                                                                 \
+  "orr %[x1], %[x1], #1\n\t"                                                                    \
+  "str %[x1], [sp, #28]\n\t"                                                                    \
+  "ldr %[x1], [sp, #8]\n"                                                                       \
+  "0:\n\t"                                                                                      \
+  "ldr %[c], [sp, #4]\n\t"                                                                      \
+  "ldr %[a0], [%[x1], #0]\n\t"                                                                  \
+  "ldr %[b0], [%[x1], #20]\n\t" SKIP_TEST HEAD                                                  \
+  "1:\n\t" KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP           \
+      KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP \
+          KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP KILN_ROWS_STEP            \
+  ".if . - 1b - 704\n\t"                                                                        \
+  ".error \"conv2d_fast: the entry offsets assume 44-byte steps\"\n\t"                          \
+  ".endif\n\t"                                                                                  \
+  "cmp %[c], %[st]\n\t"                                                                         \
+  "bne 1b\n"                                                                                    \
+  "8:\n\t"                                                                                      \
+  "ldr %[x1], [sp, #8]\n\t" REQUANT                                                             \
+  "2:\n\t"                                                                                      \
+  "bfi %[a0], %[b0], #8, #8\n\t"                                                                \
+  "bfi %[a1], %[b1], #8, #8\n\t"                                                                \
+  "bfi %[a2], %[b2], #8, #8\n\t"                                                                \
+  "ldr %[wa], [sp, #16]\n\t"                                                                    \
+  "ldr %[wb], [sp, #20]\n\t"                                                                    \
+  "strh %[a0], [%[c]]\n\t"                                                                      \
+  "strh %[a1], [%[c], %[wa]]\n\t"                                                               \
+  "strh %[a2], [%[c], %[wb]]\n\t"                                                               \
+  "add %[c], %[c], #2\n\t"                                                                      \
+  "add %[x1], %[x1], #40\n\t"                                                                   \
+  "ldr %[x0], [sp, #24]\n\t"                                                                    \
+  "str %[x1], [sp, #8]\n\t"                                                                     \
+  "str %[c], [sp, #12]\n\t"                                                                     \
+  "cmp %[x1], %[x0]\n\t"                                                                        \
+  "bne 0b\n\t"                                                                                  \
+  "add sp, sp, #32\n\t" SKIP_BLOCK
+
+// The output steps of both channels after the multiply, the table entry at %[x1], leaving the
+// output pointer in %[c]: from the table as built, with or without the pre-shift.
+#define KILN_ROWS_TABLE(LOAD_PRE0, SHIFT_PRE0, LOAD_PRE1, SHIFT_PRE1)                       \
+  "ldr %[c], [sp, #12]\n\t" KILN_ROWS_REQUANT("0", "a0", "a1", "a2", LOAD_PRE0, SHIFT_PRE0) \
+      KILN_ROWS_REQUANT("20", "b0", "b1", "b2", LOAD_PRE1, SHIFT_PRE1)
+
+// The doubled output step (requant_doubled) of one channel, x2 and c as temporaries.
+#define KILN_ROWS_DOUBLED(OFF, A0, A1, A2) \
+  "ldr %[wa], [%[x1], #" OFF               \
+  "+4]\n\t"                                \
+  "ldr %[wb], [%[x1], #" OFF               \
+  "+12]\n\t"                               \
+  "ldr %[x0], [%[x1], #" OFF               \
+  "+16]\n\t"                               \
+  "smmlar %[x2], %[" A0                    \
+  "], %[wa], %[wb]\n\t"                    \
+  "smmlar %[c], %[" A1                     \
+  "], %[wa], %[wb]\n\t"                    \
+  "sub %[" A0 "], %[x2], %[" A0            \
+  "], lsr #31\n\t"                         \
+  "smmlar %[x2], %[" A2                    \
+  "], %[wa], %[wb]\n\t"                    \
+  "sub %[" A1 "], %[c], %[" A1             \
+  "], lsr #31\n\t"                         \
+  "sub %[" A2 "], %[x2], %[" A2            \
+  "], lsr #31\n\t"                         \
+  "asr %[" A0 "], %[" A0                   \
+  "], %[x0]\n\t"                           \
+  "asr %[" A1 "], %[" A1                   \
+  "], %[x0]\n\t"                           \
+  "asr %[" A2 "], %[" A2                   \
+  "], %[x0]\n\t"                           \
+  "ssat %[" A0 "], #8, %[" A0              \
+  "]\n\t"                                  \
+  "ssat %[" A1 "], #8, %[" A1              \
+  "]\n\t"                                  \
+  "ssat %[" A2 "], #8, %[" A2 "]\n\t"
+#define KILN_ROWS_TABLE_DOUBLED            \
+  KILN_ROWS_DOUBLED("0", "a0", "a1", "a2") \
+  KILN_ROWS_DOUBLED("20", "b0", "b1", "b2") "ldr %[c], [sp, #12]\n\t"
 
 #define KILN_ROWS_OPERANDS                                                          \
   : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [b0] "=&r"(b0), [b1] "=&r"(b1),        \
@@ -828,21 +1063,118 @@ __attribute__((always_inline)) inline const int32_t* row_pairs3(RowLoopState* st
   int32_t a0, a1, a2, b0, b1, b2, wa, wb, x0, x1, x2;
   const int32_t* c;
   uintptr_t state = reinterpret_cast<uintptr_t>(st);  // holds the column end inside the block
+#define KILN_ROWS_TABLE_PRE                                                       \
+  KILN_ROWS_TABLE(KILN_ROWS_LOAD_PRE("0"), KILN_ROWS_SHIFT_PRE("a0", "a1", "a2"), \
+                  KILN_ROWS_LOAD_PRE("20"), KILN_ROWS_SHIFT_PRE("b0", "b1", "b2"))
   if (kPreShift && kWholeLoops) {
-    __asm__ volatile(KILN_ROWS_LOOP(KILN_ROWS_LOAD_PRE("0"), KILN_ROWS_SHIFT_PRE("a0", "a1", "a2"),
-                                    KILN_ROWS_LOAD_PRE("20"), KILN_ROWS_SHIFT_PRE("b0", "b1", "b2"),
-                                    KILN_ROWS_HEAD_WHOLE) KILN_ROWS_OPERANDS);
+    __asm__ volatile(KILN_ROWS_LOOP(KILN_ROWS_TABLE_PRE, KILN_ROWS_HEAD_WHOLE, "", "")
+                         KILN_ROWS_OPERANDS);
   } else if (kPreShift) {
-    __asm__ volatile(KILN_ROWS_LOOP(KILN_ROWS_LOAD_PRE("0"), KILN_ROWS_SHIFT_PRE("a0", "a1", "a2"),
-                                    KILN_ROWS_LOAD_PRE("20"), KILN_ROWS_SHIFT_PRE("b0", "b1", "b2"),
-                                    KILN_ROWS_HEAD_ENTER) KILN_ROWS_OPERANDS);
+    __asm__ volatile(KILN_ROWS_LOOP(KILN_ROWS_TABLE_PRE, KILN_ROWS_HEAD_ENTER, "", "")
+                         KILN_ROWS_OPERANDS);
   } else if (kWholeLoops) {
-    __asm__ volatile(KILN_ROWS_LOOP("", "", "", "", KILN_ROWS_HEAD_WHOLE) KILN_ROWS_OPERANDS);
+    __asm__ volatile(KILN_ROWS_LOOP(KILN_ROWS_TABLE("", "", "", ""), KILN_ROWS_HEAD_WHOLE, "", "")
+                         KILN_ROWS_OPERANDS);
   } else {
-    __asm__ volatile(KILN_ROWS_LOOP("", "", "", "", KILN_ROWS_HEAD_ENTER) KILN_ROWS_OPERANDS);
+    __asm__ volatile(KILN_ROWS_LOOP(KILN_ROWS_TABLE("", "", "", ""), KILN_ROWS_HEAD_ENTER, "", "")
+                         KILN_ROWS_OPERANDS);
   }
+#undef KILN_ROWS_TABLE_PRE
   return f;
 }
+
+// The row loop for DoubledRequant (columns and biases doubled, table_doubled entries). With
+// kSkips, the pre-shift field of a row pair's first entry (unused by the doubled step) says how
+// to multiply it: 0 both rows; above 2 (the pair's filter bytes) neither, its weights being all
+// zero: the sums are 0, the accumulators the biases (with whole loops, the biases are the
+// outputs themselves and are stored without the output step). With whole loops also 1: row a alone,
+// row b being all zero; 2: row b alone. A single row's step loads its weight word (every other word
+// of the pair) and the three column words and issues three SMLADs.
+#define KILN_ROWS_SKIP_TEST    \
+  "ldr %[x0], [%[x1], #8]\n\t" \
+  "cmp %[x0], #0\n\t"          \
+  "bne 7f\n\t"
+#define KILN_ROWS_SKIP_BLOCK  \
+  "b 9f\n"                    \
+  "7:\n\t"                    \
+  "add %[f], %[f], %[x0]\n\t" \
+  "mov %[a1], %[a0]\n\t"      \
+  "mov %[a2], %[a0]\n\t"      \
+  "mov %[b1], %[b0]\n\t"      \
+  "mov %[b2], %[b0]\n\t"      \
+  "b 8b\n"                    \
+  "9:\n\t"
+#define KILN_ROWS_ONE_STEP(W, A0, A1, A2)   \
+  "ldr %[" W                                \
+  "], [%[f]], #8\n\t"                       \
+  "ldr %[x0], [%[c]], #4\n\t"               \
+  "ldr %[x1], [%[c]], #4\n\t"               \
+  "ldr %[x2], [%[c]], #4\n\t"               \
+  "smlad %[" A0 "], %[" W "], %[x0], %[" A0 \
+  "]\n\t"                                   \
+  "smlad %[" A1 "], %[" W "], %[x1], %[" A1 \
+  "]\n\t"                                   \
+  "smlad %[" A2 "], %[" W "], %[x2], %[" A2 "]\n\t"
+#define KILN_ROWS_ONE_4(W, A0, A1, A2) \
+  KILN_ROWS_ONE_STEP(W, A0, A1, A2)    \
+  KILN_ROWS_ONE_STEP(W, A0, A1, A2)    \
+  KILN_ROWS_ONE_STEP(W, A0, A1, A2) KILN_ROWS_ONE_STEP(W, A0, A1, A2)
+#define KILN_ROWS_ONE_16(W, A0, A1, A2) \
+  KILN_ROWS_ONE_4(W, A0, A1, A2)        \
+  KILN_ROWS_ONE_4(W, A0, A1, A2) KILN_ROWS_ONE_4(W, A0, A1, A2) KILN_ROWS_ONE_4(W, A0, A1, A2)
+#define KILN_ROWS_SKIP_BLOCK_ROWS \
+  "b 9f\n"                                                       \
+  "7:\n\t"                                                       \
+  "mov %[a1], %[a0]\n\t"                                         \
+  "mov %[a2], %[a0]\n\t"                                         \
+  "mov %[b1], %[b0]\n\t"                                         \
+  "mov %[b2], %[b0]\n\t"                                         \
+  "cmp %[x0], #2\n\t"                                            \
+  "bhi 6f\n\t"                                                   \
+  "beq 5f\n"                                                     \
+  "4:\n\t" KILN_ROWS_ONE_16("wa", "a0", "a1", "a2")                \
+  "cmp %[c], %[st]\n\t"                                          \
+  "bne 4b\n\t"                                                   \
+  "b 8b\n"                                                       \
+  "5:\n\t"                                                       \
+  "add %[f], %[f], #4\n"                                         \
+  "3:\n\t" KILN_ROWS_ONE_16("wb", "b0", "b1", "b2")                \
+  "cmp %[c], %[st]\n\t"                                          \
+  "bne 3b\n\t"                                                   \
+  "sub %[f], %[f], #4\n\t"                                       \
+  "b 8b\n"                                                       \
+  "6:\n\t"                                                       \
+  "add %[f], %[f], %[x0]\n\t"                                    \
+  "ldr %[c], [sp, #12]\n\t" \
+  "b 2b\n" \
+  "9:\n\t"
+template <bool kWholeLoops, bool kSkips>
+__attribute__((noinline)) const int32_t* row_pairs3_doubled_call(RowLoopState* st,
+                                                                 const int32_t* f) {
+  int32_t a0, a1, a2, b0, b1, b2, wa, wb, x0, x1, x2;
+  const int32_t* c;
+  uintptr_t state = reinterpret_cast<uintptr_t>(st);
+  if (kWholeLoops && kSkips)
+    __asm__ volatile(KILN_ROWS_LOOP(KILN_ROWS_TABLE_DOUBLED, KILN_ROWS_HEAD_WHOLE,
+                                    KILN_ROWS_SKIP_TEST, KILN_ROWS_SKIP_BLOCK_ROWS)
+                         KILN_ROWS_OPERANDS);
+  else if (kSkips)
+    __asm__ volatile(KILN_ROWS_LOOP(KILN_ROWS_TABLE_DOUBLED, KILN_ROWS_HEAD_ENTER,
+                                    KILN_ROWS_SKIP_TEST, KILN_ROWS_SKIP_BLOCK) KILN_ROWS_OPERANDS);
+  else if (kWholeLoops)
+    __asm__ volatile(KILN_ROWS_LOOP(KILN_ROWS_TABLE_DOUBLED, KILN_ROWS_HEAD_WHOLE, "", "")
+                         KILN_ROWS_OPERANDS);
+  else
+    __asm__ volatile(KILN_ROWS_LOOP(KILN_ROWS_TABLE_DOUBLED, KILN_ROWS_HEAD_ENTER, "", "")
+                         KILN_ROWS_OPERANDS);
+  return f;
+}
+#undef KILN_ROWS_SKIP_TEST
+#undef KILN_ROWS_SKIP_BLOCK
+#undef KILN_ROWS_ONE_STEP
+#undef KILN_ROWS_ONE_4
+#undef KILN_ROWS_ONE_16
+#undef KILN_ROWS_SKIP_BLOCK_ROWS
 // The same out of line (one copy of each variant; a call costs about what the spills around an
 // inlined block would).
 template <bool kPreShift, bool kWholeLoops>
@@ -1251,6 +1583,9 @@ bool pointwise_passes_any(PointwisePassState* st, int32_t groups) {
 #undef KILN_ROWS_OPERANDS
 #undef KILN_ROWS_HEAD_WHOLE
 #undef KILN_ROWS_HEAD_ENTER
+#undef KILN_ROWS_TABLE
+#undef KILN_ROWS_DOUBLED
+#undef KILN_ROWS_TABLE_DOUBLED
 
 // Bytes of the 16-step loop the first pass skips (a step is eleven 32-bit instructions, 44
 // bytes): 0 for a multiple of eight groups (whole passes), else those that leave the
@@ -1310,6 +1645,30 @@ struct RowPairLoop<3, PackedFilter, TableRequant<true, kPreShift> > {
   }
 };
 
+template <>
+struct RowPairLoop<3, PackedFilter, DoubledRequant> {
+  static bool run(const DoubledRequant& requant, const int32_t* cols, int32_t groups, int32_t rows,
+                  int8_t* out, const PixelSteps& steps, const int32_t*& f) {
+    if (rows < 2) return false;
+    RowLoopState st;
+    st.col_end = cols + 6 * groups;
+    st.cols = cols;
+    st.table = requant.table;
+    st.out = out;
+    st.step1 = steps.step1;
+    st.step2 = steps.step2;
+    st.table_end = requant.table + (rows & ~1);
+    st.entry_skip = entry_skip(groups);
+    const RowPairsFn fn = requant.skips
+                              ? (st.entry_skip == 0 ? &row_pairs3_doubled_call<true, true>
+                                                    : &row_pairs3_doubled_call<false, true>)
+                              : (st.entry_skip == 0 ? &row_pairs3_doubled_call<true, false>
+                                                    : &row_pairs3_doubled_call<false, false>);
+    f = fn(&st, f);
+    return true;
+  }
+};
+
 #endif
 
 // Every filter row times the P columns, two rows at a time, the results stored to `out` (the
@@ -1345,6 +1704,39 @@ void multiply_rows(const ConvGeometry& g, const Filter& filter, const Requant& r
     filter.template accumulate<P>(f, false, depth, groups, cols, acc);
     requant.template store<P>(acc[0], r, out, steps);
   }
+}
+
+// Every pixel of a pointwise layer with stride 1, whole groups and more than eight of them, with
+// the doubled output step (the table rewritten by table_doubled): three pixels per pass, their
+// columns doubled, then the last one or two pixels with the last column repeated.
+template <typename Filter>
+void pointwise_doubled(const ConvGeometry& g, const int8_t* input, int32_t offsets,
+                       const Filter& filter, const RequantChannel* table, bool skips, int32_t* cols,
+                       int8_t* output) {
+  const int32_t rows = g.out.c, groups = g.groups, channels = g.in.c;
+  const int32_t pixels = g.out.n * g.out.h * g.out.w;
+  const DoubledRequant requant = {table, skips};
+  PixelSteps steps = {rows, 2 * rows};
+  const int8_t* src = input;
+  int8_t* out = output;
+  int32_t p = 0;
+  for (; p + 3 <= pixels; p += 3, src += 3 * channels, out += 3 * rows) {
+    widen_consecutive_doubled<3>(src, channels, groups, offsets, cols);
+    multiply_rows<3>(g, filter, requant, cols, out, steps);
+  }
+  const int32_t count = pixels - p;
+  if (count == 0) return;
+  for (int32_t i = 0; i < 3; ++i) {
+    const int8_t* from = src + (i < count ? i : count - 1) * channels;
+    for (int32_t k = 0; k < groups; ++k) {
+      const int32_t v = simd32::load4(from + 4 * k);
+      cols[6 * k + i] = double_lanes(simd32::sxtab16(offsets, v));
+      cols[6 * k + 3 + i] = double_lanes(simd32::sxtab16_odd(offsets, v));
+    }
+  }
+  steps.step1 = count > 1 ? rows : 0;
+  steps.step2 = steps.step1;
+  multiply_rows<3>(g, filter, requant, cols, out, steps);
 }
 
 // The whole passes of layers with an even row count that are pointwise with stride 1 and whole
@@ -1407,6 +1799,19 @@ struct TablePasses<3, PackedFilter, TableRequant<true, kPreShift> > {
       return 3 * passes;
     }
 #endif
+    // The doubled step saves the pre-shift's load and shifts, where some channel has one (in the
+    // person-detection model, the pruned channels with huge biases and shifts); there, too,
+    // row pairs with all-zero weights skip their multiply. Without pre-shifts, doubling the
+    // columns costs about what the dropped QADDs save, and looking for zero pairs would cost
+    // layers that have none.
+    bool skips = false;
+    if (kPreShift && pointwise && groups > 8 && passes > 0 &&
+        table_doubled(g, const_cast<RequantChannel*>(requant.table), filter.data, &skips)) {
+      // The table is this call's scratch (run_fast built it), so it may be rewritten; the pixels
+      // after the passes use it too.
+      pointwise_doubled(g, input, offsets, filter, requant.table, skips, cols, output);
+      return g.out.n * g.out.h * g.out.w;
+    }
     int8_t* out = output;
     if (pointwise) {
       const int8_t* src = input;  // the pass's first input pixel
@@ -1624,6 +2029,10 @@ Status run_fast(const Conv2DParams& params, const int32_t* output_multiplier,
   g.max_origin_x = params.window.dilation_w == 1 ? input_shape.w - filter_shape.w : -1;
   g.max_origin_y = input_shape.h - 1 - (filter_shape.h - 1) * params.window.dilation_h;
   g.word_reach = (filter_shape.h - 1) * g.row_stride + (g.row_bytes <= 12 ? 12 : g.row_bytes + 3);
+  g.bias = bias;
+  g.multiplier = output_multiplier;
+  g.shift = output_shift;
+  g.output_offset = params.output_offset;
   g.input_end =
       input + static_cast<int64_t>(input_shape.n) * input_shape.h * input_shape.w * input_shape.c;
   int8_t* window = reinterpret_cast<int8_t*>(cols + kMaxPixels * 2 * g.groups);

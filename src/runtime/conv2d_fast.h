@@ -13,7 +13,11 @@
 // the DSP, a hand-scheduled loop over the row pairs with the output step included; layers of up
 // to eight groups, the shallow ones, run copies of it unrolled for their group count, and
 // pointwise ones of that depth run all their passes in one block, with doubled columns so that
-// the output step needs one instruction less, where twice every partial sum fits). Output
+// the output step needs one instruction less, where twice every partial sum fits; deeper
+// pointwise layers use doubled columns too where some channel shifts right by more than 22, as
+// pruned channels do, dropping the pre-shift: there a row pair with all-zero weights skips its
+// multiply and stores its constant outputs, and a pair with one all-zero row multiplies the
+// other alone). Output
 // pixels are produced in memory order and each is written only after its whole window was
 // read, so the kernel may run with the output placed over its input wherever conv2d_int8 may
 // (compiler/output_sharing.h), including the pointwise in-place placement of

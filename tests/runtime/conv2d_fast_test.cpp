@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <vector>
@@ -397,6 +398,87 @@ TEST(Conv2DFast, ZeroMultiplierChannelsMatchTheReference) {
     ASSERT_EQ(conv.fast(), expected) << "seed " << seed;
     ASSERT_EQ(conv.fast_packed(), expected) << "seed " << seed;
   }
+}
+
+TEST(Conv2DFast, DeepPointwiseLayersWithPrunedChannels) {
+  // Pointwise layers of more than eight groups (the doubled output step) with channels pruned as
+  // in the person-detection model: all-zero weights, as whole row pairs (whose multiply the
+  // packed kernel skips) or single rows, mostly with biases near 2^30 and right shifts of 23-31,
+  // or a zero multiplier; some channels with large shifts and weights; now and then a channel
+  // that fits neither doubled form (a bias near 2^30 with weights), so that the kernel goes back
+  // to the table it built first. Pixel counts leave 0, 1 or 2 pixels after the passes of three.
+  for (uint32_t seed = 0; seed < 160; ++seed) {
+    RandomConv conv(seed * 13 + 7, /*pointwise=*/true);
+    std::mt19937 gen(seed + 1000);
+    auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(gen); };
+    const int channels = 4 * pick(9, 20), rows = 2 * pick(1, 12);
+    conv.input.c = conv.filter.c = channels;
+    conv.filter.n = conv.output.c = rows;
+    conv.input_data = random_int8(elements(conv.input), seed + 21);
+    conv.filter_data = random_int8(elements(conv.filter), seed + 22);
+    conv.bias = random_int32(static_cast<size_t>(rows), seed + 23, -400000, 400000);
+    conv.multiplier = random_int32(static_cast<size_t>(rows), seed + 24, 1 << 30, INT32_MAX);
+    conv.shift = random_int32(static_cast<size_t>(rows), seed + 25, -12, -5);
+    conv.params.act_min = -128;  // the table path's full range (others take the C++ steps)
+    conv.params.act_max = 127;
+    conv.has_bias = true;
+    const bool stubborn = seed % 5 == 4;  // one channel that fits neither doubled form
+    for (int r = 0; r < rows; ++r) {
+      int8_t* weights = conv.filter_data.data() + static_cast<size_t>(r) * channels;
+      const int kind = pick(0, 5);
+      const bool pair = kind == 0 && r % 2 == 0 && r + 1 < rows && pick(0, 2) > 0;
+      for (int k = r; k <= (pair ? r + 1 : r); ++k) {
+        if (kind == 0 || kind == 1)
+          std::fill(weights + (k - r) * channels, weights + (k - r + 1) * channels, int8_t{0});
+        if (kind == 0) {
+          conv.bias[k] = (1 << 30) + pick(-300, 300);
+          conv.shift[k] = -pick(23, 31);
+        } else if (kind == 1) {
+          conv.multiplier[k] = 0;
+          conv.shift[k] = 0;
+        } else if (kind == 2) {
+          conv.shift[k] = -pick(23, 31);
+        }
+      }
+      if (pair) ++r;
+    }
+    if (stubborn) {
+      // x = acc / 2 (multiplier 0.5) sits on the rounding boundary 129 * 2^22 of a shift of 23
+      // at acc = bias, so its output (64 or 65) depends on the sum, and |bias| > 2^30.
+      const int r = pick(0, rows - 1);
+      conv.params.output_offset = 0;
+      conv.bias[r] = 129 << 23;
+      conv.multiplier[r] = 1 << 30;
+      conv.shift[r] = -23;
+      std::fill(conv.filter_data.begin() + static_cast<size_t>(r) * channels,
+                conv.filter_data.begin() + static_cast<size_t>(r + 1) * channels, int8_t{100});
+    }
+    const std::vector<int8_t> expected = conv.reference();
+    ASSERT_EQ(conv.fast_packed(), expected) << "seed " << seed;
+    ASSERT_EQ(conv.fast(), expected) << "seed " << seed;
+  }
+}
+
+TEST(Conv2DFast, HandCheckedPrunedRowPair) {
+  // A pointwise layer of 36 channels (nine groups) whose two filter rows are all zero: every
+  // output is the zero point plus the bias alone requantized. Channel 0: 2^30 * 0.5 = 2^29, and
+  // 2^29 / 2^25 = 16, so -128 + 16 = -112. Channel 1: 3 * 2^28 * 0.75 = 9 * 2^26, and
+  // 9 * 2^26 / 2^27 = 4.5, rounded half away from zero to 5: -123. Four pixels: one pass of three
+  // and one pixel after it.
+  const Conv2DParams params = {{1, 1, 1, 1, 0, 0}, 128, -128, -128, 127};
+  const Shape4 in = {1, 1, 4, 36}, filter = {2, 1, 1, 36}, out = {1, 1, 4, 2};
+  const std::vector<int8_t> input = random_int8(elements(in), 5);
+  const std::vector<int8_t> weights(elements(filter), 0);
+  const int32_t bias[] = {1 << 30, 3 << 28};
+  const int32_t multiplier[] = {1 << 30, (1 << 30) + (1 << 29)}, shift[] = {-25, -27};
+  std::vector<int32_t> packed(conv2d_int8_fast_packed_filter_words(filter));
+  ASSERT_EQ(conv2d_int8_fast_pack_filter(filter, weights.data(), packed.data()), kOk);
+  std::vector<int32_t> scratch(conv2d_int8_fast_scratch_bytes(in, filter, out) / 4 + 1);
+  std::vector<int8_t> result(elements(out), 0);
+  ASSERT_EQ(conv2d_int8_fast_packed(params, multiplier, shift, in, input.data(), filter,
+                                    packed.data(), bias, out, result.data(), scratch.data()),
+            kOk);
+  EXPECT_EQ(result, (std::vector<int8_t>{-112, -123, -112, -123, -112, -123, -112, -123}));
 }
 
 TEST(Conv2DFast, HandCheckedSingleOutput) {

@@ -336,6 +336,7 @@ struct ConvLayer {
   Shape4 in, filter, out;
   RequantDraw draw;
   bool has_bias;
+  bool pruned;  // prune_rows applies (deep pointwise layers)
 };
 
 // groups > 1 draws a grouped convolution (filter depth = input depth / groups); `small` keeps
@@ -344,11 +345,14 @@ struct ConvLayer {
 // Some ungrouped layers are shallow, as the first layers of an image model: 3x3 windows over
 // three channels on larger maps, or pointwise layers of 1-8 whole groups of four channels with
 // an even output channel count (the unrolled row loops and the pointwise pass loop).
+// Some are deep pointwise layers (more than eight groups, an even channel count, the full int8
+// range) with pruned channels (prune_rows), as in the person-detection model.
 ConvLayer conv_layer(Random& r, int32_t groups, bool small) {
   ConvLayer L;
   const bool shallow = !small && groups == 1 && r.chance(4);
   const bool shallow_rgb = shallow && r.chance(2);
-  const bool pointwise = shallow ? !shallow_rgb : r.chance(3);
+  L.pruned = !small && !shallow && groups == 1 && r.chance(5);
+  const bool pointwise = shallow ? !shallow_rgb : (L.pruned || r.chance(3));
   const bool model_sized = !small && !shallow && groups == 1 && r.chance(8);
   int32_t group_depth = small ? r.pick(1, 24) : (r.chance(6) ? r.pick(40, 90) : r.pick(1, 36));
   L.filter.n = groups * r.pick(1, groups > 1 ? 6 : (small ? 12 : 20));
@@ -360,6 +364,10 @@ ConvLayer conv_layer(Random& r, int32_t groups, bool small) {
     if (L.filter.h > 3) L.filter.h = 3;
     if (L.filter.w > 3) L.filter.w = 3;
   }
+  if (L.pruned) {
+    group_depth = r.chance(2) ? 32 * r.pick(2, 3) : 4 * r.pick(9, 16);  // whole loops: 8k groups
+    L.filter.n = 2 * r.pick(1, 16);
+  }
   if (shallow) {
     group_depth = shallow_rgb ? 3 : 4 * r.pick(1, 8);
     L.filter.n = 2 * r.pick(1, 16);
@@ -367,10 +375,8 @@ ConvLayer conv_layer(Random& r, int32_t groups, bool small) {
   }
   L.filter.c = group_depth;
   const int32_t extent = shallow_rgb ? 24 : 10;
-  Axis h = {r.pick(1, extent), L.filter.h, pointwise ? 1 : r.pick(1, 2), r.chance(5) ? 2 : 1, 0,
-            0};
-  Axis w = {r.pick(1, extent), L.filter.w, pointwise ? 1 : r.pick(1, 2), r.chance(5) ? 2 : 1, 0,
-            0};
+  Axis h = {r.pick(1, extent), L.filter.h, pointwise ? 1 : r.pick(1, 2), r.chance(5) ? 2 : 1, 0, 0};
+  Axis w = {r.pick(1, extent), L.filter.w, pointwise ? 1 : r.pick(1, 2), r.chance(5) ? 2 : 1, 0, 0};
   const PadMode mode = static_cast<PadMode>(r.pick(0, 2));
   make_axis(r, h, mode);
   make_axis(r, w, mode);
@@ -388,9 +394,32 @@ ConvLayer conv_layer(Random& r, int32_t groups, bool small) {
   L.params.input_offset = r.pick(-127, 128);
   L.params.output_offset = r.pick(-128, 127);
   activation_range(r, &L.params.act_min, &L.params.act_max);
+  if (L.pruned) {
+    L.params.act_min = -128;
+    L.params.act_max = 127;
+  }
   L.draw = requant_draw(r);
   L.has_bias = !r.chance(5);
   return L;
+}
+
+// Pruned channels as the person-detection model has them: all-zero weights (about half the
+// rows, so whole row pairs too) with a bias near 2^30 and a right shift of 23-31, or a zero
+// multiplier.
+void prune_rows(Random& r, const ConvLayer& L, int8_t* filter, int32_t* bias, int32_t* multiplier,
+                int32_t* shift) {
+  const int32_t depth = L.filter.h * L.filter.w * L.filter.c;
+  for (int32_t c = 0; c < L.out.c; ++c) {
+    if (!r.chance(2)) continue;
+    memset(filter + c * depth, 0, static_cast<size_t>(depth));
+    if (r.chance(4)) {
+      multiplier[c] = 0;
+      shift[c] = 0;
+    } else {
+      bias[c] = (1 << 30) + r.pick(-300, 300);
+      shift[c] = -r.pick(23, 31);
+    }
+  }
 }
 
 void conv_text(Line& l, const ConvLayer& L) {
@@ -428,6 +457,7 @@ void run_conv(Tally& t, uint32_t kernel, int32_t cases, bool packed) {
     fill_int8(g_filter, shape4_size(L.filter), r);
     fill_bias(g_bias, L.out.c, r);
     requant_params(r, L.draw, L.out.c, g_multiplier, g_shift);
+    if (L.pruned) prune_rows(r, L, g_filter, g_bias, g_multiplier, g_shift);
     const bool table =
         table_range(g_multiplier, g_shift, L.out.c, L.params.output_offset) && groups == 1;
     const int32_t* bias = L.has_bias ? g_bias : NULL;
