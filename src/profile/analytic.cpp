@@ -1,5 +1,6 @@
 #include "profile/analytic.h"
 
+#include <algorithm>
 #include <cmath>
 #include <variant>
 
@@ -26,12 +27,13 @@ struct OpCost {
 // Fitted (weighted least squares on relative error) to the per-call instruction counts that
 // `kiln profile --json` reports ("calls" against "analytic_ops") for the seven golden models, at
 // -O2, with the DSP-extension kernels --opt-speed runs:
-// - CONV_2D (and the single-input-channel DEPTHWISE_CONV_2D run as a convolution),
-//   runtime/conv2d_fast.h with the packed filter: -30% (small-depth first layers) .. +23% per call.
+// - CONV_2D, runtime/conv2d_fast.h with the packed filter: -56% (small-depth layers) .. +20% per
+//   call, with the MACs of all-zero filter rows (pruned channels, which the kernel skips) left
+//   out. The single-input-channel DEPTHWISE_CONV_2D run as a convolution: micro_speech's layer.
 // - DEPTHWISE_CONV_2D with depth multiplier 1: cost per tap (every golden depthwise layer is 3x3,
 //   so taps and outputs cannot be told apart), the channel-planar path -16..+16% per call, the
-//   channel-quad loops (stride 2, short lines) with a per-input term -21..+11%. Other
-//   multipliers run the portable kernel and keep its coefficients.
+//   pair and padded paths (VWW) with a per-input term -43..+14%. Other multipliers run the
+//   portable kernel and keep its coefficients.
 // - FULLY_CONNECTED: runtime/fully_connected_fast.h solved from the autoencoder's five layer
 //   shapes (hello_world's tiny layers -12..+1%); the portable kernel -4..+19%. The 16-bit
 //   filter variant of --opt-speed: every golden model's layers, -8..+5% (with a per-input term
@@ -62,14 +64,15 @@ OpCost portable_cost_of(ir::OpType type) {
 OpCost cost_of(const ir::Model& model, const ir::Operator& op, bool fast_kernel,
                bool speed_tables) {
   using ir::OpType;
-  const OpCost conv = {0.98, 0.53, 14.31, 0.0, 200.0, 1.154};
+  const OpCost conv = {1.04, 0.39, 11.13, 0.0, 200.0, 1.153};
   if (!fast_kernel && compiler::has_fast_kernel(model, op)) return portable_cost_of(op.type);
   switch (op.type) {
     case OpType::kConv2D:
       return conv;
     case OpType::kDepthwiseConv2D: {
-      // One input channel widened by the multiplier runs as a convolution.
-      if (compiler::depthwise_runs_as_conv(model, op)) return conv;
+      // One input channel widened by the multiplier runs as a convolution, of depth one: about
+      // two instructions per MAC (micro_speech's layer), more than deeper convolutions pay.
+      if (compiler::depthwise_runs_as_conv(model, op)) return {0.0, 2.01, 0.0, 0.0, 200.0, 1.27};
       const auto* options = std::get_if<ir::DepthwiseConv2DOptions>(&op.options);
       if (options && options->depth_multiplier != 1) return {0.0, 24.0, 154.0, 0.0, 200.0, 1.35};
       // 3x3 stride-1 layers with long enough lines run the channel-planar path
@@ -80,7 +83,7 @@ OpCost cost_of(const ir::Model& model, const ir::Operator& op, bool fast_kernel,
                                     SIZE_MAX)
                   .group > 0)
         return {0.0, 3.27, 0.0, 0.0, 200.0, 1.36};
-      return {0.0, 5.76, 0.0, -1.16, 200.0, 1.44};
+      return {0.0, 2.24, 0.0, 4.51, 200.0, 1.16};
     }
     case OpType::kFullyConnected:
       // int8 layers with a constant filter run the DSP kernel (runtime/fully_connected_fast.h),
@@ -142,11 +145,32 @@ int64_t filter_area(const ir::Model& model, const ir::Operator& op) {
   return 0;
 }
 
+// The share of a convolution's output channels whose constant int8 filter row is not all zero:
+// pruned channels (VWW's deep pointwise layers have many) have a constant output, and the fast
+// kernel skips their products.
+double active_channel_share(const ir::Model& model, const ir::Operator& op) {
+  if (op.type != ir::OpType::kConv2D || op.inputs.size() < 2 || op.inputs[1] == ir::kNoTensor)
+    return 1.0;
+  const ir::Tensor& filter = model.tensor(op.inputs[1]);
+  if (filter.dtype != ir::DType::kInt8 || filter.shape.size() != 4 || filter.shape[0] < 1 ||
+      filter.data.size() != static_cast<size_t>(filter.num_elements()))
+    return 1.0;
+  const size_t rows = static_cast<size_t>(filter.shape[0]);
+  const size_t row_bytes = filter.data.size() / rows;
+  size_t active = 0;
+  for (size_t r = 0; r < rows; ++r) {
+    const auto* row = filter.data.data() + r * row_bytes;
+    active += std::any_of(row, row + row_bytes, [](uint8_t b) { return b != 0; }) ? 1 : 0;
+  }
+  return static_cast<double>(active) / static_cast<double>(rows);
+}
+
 }  // namespace
 
 OpFeatures op_features(const ir::Model& model, const ir::Operator& op) {
   OpFeatures f;
-  f.macs = ir::op_macs(model, op);
+  f.macs =
+      std::llround(static_cast<double>(ir::op_macs(model, op)) * active_channel_share(model, op));
   f.outputs = elements_of(model, op.outputs);
   f.inputs = elements_of(model, op.inputs);
   f.taps = f.outputs * filter_area(model, op);

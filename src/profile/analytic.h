@@ -14,7 +14,7 @@ namespace kiln::profile {
 
 // What an operator's cost is predicted from.
 struct OpFeatures {
-  int64_t macs = 0;     // multiply-accumulates
+  int64_t macs = 0;     // multiply-accumulates (a convolution's all-zero filter rows left out)
   int64_t taps = 0;     // filter positions visited: output elements x filter height x width
   int64_t outputs = 0;  // output elements
   int64_t inputs = 0;   // elements of the first input
