@@ -885,40 +885,31 @@ struct RowLoopState {
   "smlad %[b2], %[wb], %[x2], %[b2]\n\t"
 
 // The output step of one channel's three results (requant_clamp<true, kPreShift>), left in
-// A0..A2: the entry at %[x1] + OFF, multiplier in wa, pre-shift in x2, rounding in wb,
+// A0..A2: the entry at %[BASE] + OFF, multiplier in wa, pre-shift in x2, rounding in wb,
 // post-shift in x0.
-#define KILN_ROWS_REQUANT(OFF, A0, A1, A2, LOAD_PRE, SHIFT_PRE)                        \
-  "ldr %[wa], [%[x1], #" OFF "+4]\n\t" LOAD_PRE "ldr %[wb], [%[x1], #" OFF             \
-  "+12]\n\t"                                                                           \
-  "ldr %[x0], [%[x1], #" OFF                                                           \
-  "+16]\n\t"                                                                           \
-  "smmlar %[" A0 "], %[" A0 "], %[wa], %[" A0                                          \
-  "]\n\t"                                                                              \
-  "smmlar %[" A1 "], %[" A1 "], %[wa], %[" A1                                          \
-  "]\n\t"                                                                              \
-  "smmlar %[" A2 "], %[" A2 "], %[wa], %[" A2                                          \
-  "]\n\t"                                                                              \
-  "sub %[" A0 "], %[" A0 "], %[" A0                                                    \
-  "], lsr #31\n\t"                                                                     \
-  "sub %[" A1 "], %[" A1 "], %[" A1                                                    \
-  "], lsr #31\n\t"                                                                     \
-  "sub %[" A2 "], %[" A2 "], %[" A2 "], lsr #31\n\t" SHIFT_PRE "qadd %[" A0 "], %[" A0 \
-  "], %[wb]\n\t"                                                                       \
-  "qadd %[" A1 "], %[" A1                                                              \
-  "], %[wb]\n\t"                                                                       \
-  "qadd %[" A2 "], %[" A2                                                              \
-  "], %[wb]\n\t"                                                                       \
-  "asr %[" A0 "], %[" A0                                                               \
-  "], %[x0]\n\t"                                                                       \
-  "asr %[" A1 "], %[" A1                                                               \
-  "], %[x0]\n\t"                                                                       \
-  "asr %[" A2 "], %[" A2                                                               \
-  "], %[x0]\n\t"                                                                       \
-  "ssat %[" A0 "], #8, %[" A0                                                          \
-  "]\n\t"                                                                              \
-  "ssat %[" A1 "], #8, %[" A1                                                          \
-  "]\n\t"                                                                              \
+// clang-format off
+#define KILN_REQUANT3(BASE, OFF, A0, A1, A2, LOAD_PRE, SHIFT_PRE)                    \
+  "ldr %[wa], [%[" BASE "], #" OFF "+4]\n\t" LOAD_PRE                                \
+  "ldr %[wb], [%[" BASE "], #" OFF "+12]\n\t"                                        \
+  "ldr %[x0], [%[" BASE "], #" OFF "+16]\n\t"                                        \
+  "smmlar %[" A0 "], %[" A0 "], %[wa], %[" A0 "]\n\t"                                \
+  "smmlar %[" A1 "], %[" A1 "], %[wa], %[" A1 "]\n\t"                                \
+  "smmlar %[" A2 "], %[" A2 "], %[wa], %[" A2 "]\n\t"                                \
+  "sub %[" A0 "], %[" A0 "], %[" A0 "], lsr #31\n\t"                                 \
+  "sub %[" A1 "], %[" A1 "], %[" A1 "], lsr #31\n\t"                                 \
+  "sub %[" A2 "], %[" A2 "], %[" A2 "], lsr #31\n\t" SHIFT_PRE                       \
+  "qadd %[" A0 "], %[" A0 "], %[wb]\n\t"                                             \
+  "qadd %[" A1 "], %[" A1 "], %[wb]\n\t"                                             \
+  "qadd %[" A2 "], %[" A2 "], %[wb]\n\t"                                             \
+  "asr %[" A0 "], %[" A0 "], %[x0]\n\t"                                              \
+  "asr %[" A1 "], %[" A1 "], %[x0]\n\t"                                              \
+  "asr %[" A2 "], %[" A2 "], %[x0]\n\t"                                              \
+  "ssat %[" A0 "], #8, %[" A0 "]\n\t"                                                \
+  "ssat %[" A1 "], #8, %[" A1 "]\n\t"                                                \
   "ssat %[" A2 "], #8, %[" A2 "]\n\t"
+// clang-format on
+#define KILN_ROWS_REQUANT(OFF, A0, A1, A2, LOAD_PRE, SHIFT_PRE) \
+  KILN_REQUANT3("x1", OFF, A0, A1, A2, LOAD_PRE, SHIFT_PRE)
 
 #define KILN_ROWS_LOAD_PRE(OFF) "ldr %[x2], [%[x1], #" OFF "+8]\n\t"
 #define KILN_ROWS_SHIFT_PRE(A0, A1, A2) \
@@ -1227,38 +1218,8 @@ __attribute__((noinline)) const int32_t* row_pairs3_call(RowLoopState* st, const
   "smlad %[b0], %[wb], %[x0], %[b0]\n\t"
 
 // The output step of one channel (as KILN_ROWS_REQUANT), its entry at %[t] + OFF.
-#define KILN_FIX_REQUANT(OFF, A0, A1, A2, LOAD_PRE, SHIFT_PRE)                         \
-  "ldr %[wa], [%[t], #" OFF "+4]\n\t" LOAD_PRE "ldr %[wb], [%[t], #" OFF               \
-  "+12]\n\t"                                                                           \
-  "ldr %[x0], [%[t], #" OFF                                                            \
-  "+16]\n\t"                                                                           \
-  "smmlar %[" A0 "], %[" A0 "], %[wa], %[" A0                                          \
-  "]\n\t"                                                                              \
-  "smmlar %[" A1 "], %[" A1 "], %[wa], %[" A1                                          \
-  "]\n\t"                                                                              \
-  "smmlar %[" A2 "], %[" A2 "], %[wa], %[" A2                                          \
-  "]\n\t"                                                                              \
-  "sub %[" A0 "], %[" A0 "], %[" A0                                                    \
-  "], lsr #31\n\t"                                                                     \
-  "sub %[" A1 "], %[" A1 "], %[" A1                                                    \
-  "], lsr #31\n\t"                                                                     \
-  "sub %[" A2 "], %[" A2 "], %[" A2 "], lsr #31\n\t" SHIFT_PRE "qadd %[" A0 "], %[" A0 \
-  "], %[wb]\n\t"                                                                       \
-  "qadd %[" A1 "], %[" A1                                                              \
-  "], %[wb]\n\t"                                                                       \
-  "qadd %[" A2 "], %[" A2                                                              \
-  "], %[wb]\n\t"                                                                       \
-  "asr %[" A0 "], %[" A0                                                               \
-  "], %[x0]\n\t"                                                                       \
-  "asr %[" A1 "], %[" A1                                                               \
-  "], %[x0]\n\t"                                                                       \
-  "asr %[" A2 "], %[" A2                                                               \
-  "], %[x0]\n\t"                                                                       \
-  "ssat %[" A0 "], #8, %[" A0                                                          \
-  "]\n\t"                                                                              \
-  "ssat %[" A1 "], #8, %[" A1                                                          \
-  "]\n\t"                                                                              \
-  "ssat %[" A2 "], #8, %[" A2 "]\n\t"
+#define KILN_FIX_REQUANT(OFF, A0, A1, A2, LOAD_PRE, SHIFT_PRE) \
+  KILN_REQUANT3("t", OFF, A0, A1, A2, LOAD_PRE, SHIFT_PRE)
 #define KILN_FIX_LOAD_PRE(OFF) "ldr %[x2], [%[t], #" OFF "+8]\n\t"
 
 // The output step of one channel where the accumulators hold twice the sum (the pointwise pass
@@ -1577,6 +1538,7 @@ bool pointwise_passes_any(PointwisePassState* st, int32_t groups) {
 
 #undef KILN_ROWS_STEP
 #undef KILN_ROWS_REQUANT
+#undef KILN_REQUANT3
 #undef KILN_ROWS_LOAD_PRE
 #undef KILN_ROWS_SHIFT_PRE
 #undef KILN_ROWS_LOOP

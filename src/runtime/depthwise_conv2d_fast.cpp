@@ -525,48 +525,42 @@ static_assert(offsetof(PaddedQuad, bias) == 72 && offsetof(PaddedQuad, requant) 
   "ldr %[fe], [%[q], #160]\n\t"                                                   \
   "ldr %[fo], [%[q], #164]\n\t" KILN_PADDED_CLAMP1("a0") KILN_PADDED_CLAMP1("a1") \
       KILN_PADDED_CLAMP1("a2") KILN_PADDED_CLAMP1("a3")
+// The four bytes of a window stored.
+#define KILN_PADDED_STORE        \
+  "strb %[a0], [%[dst]]\n\t"     \
+  "strb %[a1], [%[dst], #1]\n\t" \
+  "strb %[a2], [%[dst], #2]\n\t" \
+  "strb %[a3], [%[dst], #3]\n\t"
+// At a row's end: the row pointers and the row end move to the next row, which starts unless
+// the plane is done.
+#define KILN_PADDED_ROW_TURN              \
+  "ldr %[v], [%[q], #172]\n\t"            \
+  "ldr %[fe], [%[q], #168]\n\t"           \
+  "ldr %[fo], [%[q], #176]\n\t"           \
+  "add %[r0], %[r0], %[v]\n\t"            \
+  "add %[r1], %[r1], %[v]\n\t"            \
+  "add %[r2], %[r2], %[v]\n\t"            \
+  "add %[row_end], %[row_end], %[fe]\n\t" \
+  "cmp %[dst], %[fo]\n\t"                 \
+  "bne 1b\n\t"
 // Store, next window, and at a row's end the jump to the next row.
-#define KILN_PADDED_NEXT                  \
-  "strb %[a0], [%[dst]]\n\t"              \
-  "strb %[a1], [%[dst], #1]\n\t"          \
-  "strb %[a2], [%[dst], #2]\n\t"          \
-  "strb %[a3], [%[dst], #3]\n\t"          \
-  "ldr %[v], [%[q], #152]\n\t"            \
-  "ldr %[fe], [%[q], #156]\n\t"           \
-  "add %[r0], %[r0], %[v]\n\t"            \
-  "add %[r1], %[r1], %[v]\n\t"            \
-  "add %[r2], %[r2], %[v]\n\t"            \
-  "add %[dst], %[dst], %[fe]\n\t"         \
-  "cmp %[dst], %[row_end]\n\t"            \
-  "bne 1b\n\t"                            \
-  "ldr %[v], [%[q], #172]\n\t"            \
-  "ldr %[fe], [%[q], #168]\n\t"           \
-  "ldr %[fo], [%[q], #176]\n\t"           \
-  "add %[r0], %[r0], %[v]\n\t"            \
-  "add %[r1], %[r1], %[v]\n\t"            \
-  "add %[r2], %[r2], %[v]\n\t"            \
-  "add %[row_end], %[row_end], %[fe]\n\t" \
-  "cmp %[dst], %[fo]\n\t"                 \
-  "bne 1b\n\t"
+#define KILN_PADDED_NEXT          \
+  KILN_PADDED_STORE               \
+  "ldr %[v], [%[q], #152]\n\t"    \
+  "ldr %[fe], [%[q], #156]\n\t"   \
+  "add %[r0], %[r0], %[v]\n\t"    \
+  "add %[r1], %[r1], %[v]\n\t"    \
+  "add %[r2], %[r2], %[v]\n\t"    \
+  "add %[dst], %[dst], %[fe]\n\t" \
+  "cmp %[dst], %[row_end]\n\t"    \
+  "bne 1b\n\t" KILN_PADDED_ROW_TURN
 // The same for the stepped window, whose row pointers have moved on already.
-#define KILN_PADDED_NEXT_STEPPED          \
-  "strb %[a0], [%[dst]]\n\t"              \
-  "strb %[a1], [%[dst], #1]\n\t"          \
-  "strb %[a2], [%[dst], #2]\n\t"          \
-  "strb %[a3], [%[dst], #3]\n\t"          \
-  "ldr %[fe], [%[q], #156]\n\t"           \
-  "add %[dst], %[dst], %[fe]\n\t"         \
-  "cmp %[dst], %[row_end]\n\t"            \
-  "bne 1b\n\t"                            \
-  "ldr %[v], [%[q], #172]\n\t"            \
-  "ldr %[fe], [%[q], #168]\n\t"           \
-  "ldr %[fo], [%[q], #176]\n\t"           \
-  "add %[r0], %[r0], %[v]\n\t"            \
-  "add %[r1], %[r1], %[v]\n\t"            \
-  "add %[r2], %[r2], %[v]\n\t"            \
-  "add %[row_end], %[row_end], %[fe]\n\t" \
-  "cmp %[dst], %[fo]\n\t"                 \
-  "bne 1b\n\t"
+#define KILN_PADDED_NEXT_STEPPED  \
+  KILN_PADDED_STORE               \
+  "ldr %[fe], [%[q], #156]\n\t"   \
+  "add %[dst], %[dst], %[fe]\n\t" \
+  "cmp %[dst], %[row_end]\n\t"    \
+  "bne 1b\n\t" KILN_PADDED_ROW_TURN
 #define KILN_PADDED_OPERANDS                                                               \
   : [r0] "+r"(r0), [r1] "+r"(r1), [r2] "+r"(r2), [dst] "+r"(dst), [row_end] "+r"(row_end),  \
     [a0] "=&r"(a0),                                                                          \
@@ -616,6 +610,8 @@ __attribute__((noinline)) void padded_rows(const PaddedQuad& q, const int32_t* r
 #undef KILN_PADDED_CLAMP1
 #undef KILN_PADDED_CLAMP
 #undef KILN_PADDED_NEXT
+#undef KILN_PADDED_STORE
+#undef KILN_PADDED_ROW_TURN
 #undef KILN_PADDED_OPERANDS
 #else
 template <bool kFullRange, bool kPreShift, int kStep>

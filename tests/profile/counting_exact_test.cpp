@@ -56,20 +56,25 @@ done_label:
   .asciz "KILN_DONE"
 )";
 
+// Builds the base firmware with `workload` as workload.S in `dir` and runs it on QEMU with the
+// counting plugin.
+profile::EmulationResult count_workload(const testing::ScratchDir& dir,
+                                        const std::string& workload) {
+  const profile::Toolchain tools = testing::installed_tools();
+  profile::FirmwareProject project = profile::base_firmware();
+  project.files["workload.S"] = workload;
+  project.sources.push_back("workload.S");
+  const auto elf = profile::build_firmware(tools, project, dir.path(), {});
+  profile::EmulationOptions run;
+  run.plugin = profile::build_count_plugin(tools, profile::default_cache_dir());
+  return profile::run_on_qemu(tools, elf, run);
+}
+
 TEST(CountingExact, HandWrittenLoopIsCountedExactly) {
   if (!testing::can_emulate())
     GTEST_SKIP() << "arm-none-eabi-gcc, make, qemu-system-arm or g++ missing";
-  const profile::Toolchain tools = testing::installed_tools();
   testing::ScratchDir dir("exact");
-
-  profile::FirmwareProject project = profile::base_firmware();
-  project.files["workload.S"] = kWorkload;
-  project.sources.push_back("workload.S");
-  const auto elf = profile::build_firmware(tools, project, dir.path(), {});
-
-  profile::EmulationOptions run;
-  run.plugin = profile::build_count_plugin(tools, profile::default_cache_dir());
-  const profile::EmulationResult r = profile::run_on_qemu(tools, elf, run);
+  const profile::EmulationResult r = count_workload(dir, kWorkload);
 
   const uint64_t n = kIterations;
   // Region: the begin marker's bx lr, n loop bodies, the bl to the end marker.
@@ -135,15 +140,8 @@ straddle_label:
 TEST(CountingExact, LoadsPipelineAcrossABlockBoundaryWithoutABranch) {
   if (!testing::can_emulate())
     GTEST_SKIP() << "arm-none-eabi-gcc, make, qemu-system-arm or g++ missing";
-  const profile::Toolchain tools = testing::installed_tools();
   testing::ScratchDir dir("straddle");
-  profile::FirmwareProject project = profile::base_firmware();
-  project.files["workload.S"] = kStraddlingWorkload;
-  project.sources.push_back("workload.S");
-  const auto elf = profile::build_firmware(tools, project, dir.path(), {});
-  profile::EmulationOptions run;
-  run.plugin = profile::build_count_plugin(tools, profile::default_cache_dir());
-  const profile::EmulationResult r = profile::run_on_qemu(tools, elf, run);
+  const profile::EmulationResult r = count_workload(dir, kStraddlingWorkload);
 
   const uint64_t n = kIterations;
   // Region: the marker's bx lr, the b to the loop, n loop bodies, the bl to the end marker.
@@ -174,15 +172,8 @@ loop:
   subs r0, r0, #1            @ alu             1
   bne loop                   @ branch          1, +2 when taken
 )");
-  const profile::Toolchain tools = testing::installed_tools();
   testing::ScratchDir dir("page_straddle");
-  profile::FirmwareProject project = profile::base_firmware();
-  project.files["workload.S"] = workload;
-  project.sources.push_back("workload.S");
-  const auto elf = profile::build_firmware(tools, project, dir.path(), {});
-  profile::EmulationOptions run;
-  run.plugin = profile::build_count_plugin(tools, profile::default_cache_dir());
-  const profile::EmulationResult r = profile::run_on_qemu(tools, elf, run);
+  const profile::EmulationResult r = count_workload(dir, workload);
 
   const uint64_t n = kIterations;
   EXPECT_EQ(r.instructions, 4 * n + 3);
