@@ -1,5 +1,5 @@
-// kiln import: brings WAV, CSV time-series, PNG/JPEG image and Edge Impulse acquisition (JSON, CBOR)
-// files into a project.
+// kiln import: brings WAV, CSV time-series, PNG/JPEG image and Edge Impulse acquisition (JSON,
+// CBOR) files into a project.
 //
 // Two passes. The scan reads and decodes every file (so a corrupt file stops the import before
 // anything is written, unless skip_bad), hashes it, drops duplicates and assigns splits. The write

@@ -74,8 +74,9 @@ Status fully_connected_int8_fast(const FullyConnectedParams& params, const Fully
 // SXTB16 would make of it, (w0, w2) and (w1, w3) per group of four, with the bias joined to
 // the stream: each block of four rows starts with their four biases, then come the words of
 // each group, row by row. The last output_depth % 4 rows form a pair block (two biases, then
-// per group both rows' words) if there are two or three, and a single row (bias, words) if odd. A group of four rows then takes one input pair load, two
-// LDMs and eight SMLADs. The requantization must come from a table.
+// per group both rows' words) if there are two or three, and a single row (bias, words) if odd. A
+// group of four rows then takes one input pair load, two LDMs and eight SMLADs. The requantization
+// must come from a table.
 
 // Words of the 16-bit filter: output_depth * (1 + 2 * ceil(input_depth / 4)) (0 if invalid).
 size_t fully_connected_int8_fast_wide_filter_words(const FullyConnectedDims& dims);
