@@ -277,7 +277,7 @@ CompiledModel compile_model(const ir::Model& input_model, const CompileOptions& 
     auto plan_with = [&](const std::vector<bool>& fast) {
       std::vector<int64_t> scratch;
       for (size_t k = 0; k < m.operators.size(); ++k)
-        scratch.push_back(op_scratch_bytes(m, m.operators[k], fast[k]));
+        scratch.push_back(op_scratch_bytes(m, m.operators[k], fast[k], all_fast));
       // For speed, the in-place kernels wherever they exist: their fast variants measured faster
       // than separate outputs on the emulator (VWW depthwise: 0.62 M cycles against 2.58 M on
       // the first layer). For memory, whichever placement gives the smallest arena.

@@ -91,7 +91,8 @@ bool has_fast_kernel(const ir::Model& model, const ir::Operator& op) {
   }
 }
 
-int64_t op_scratch_bytes(const ir::Model& model, const ir::Operator& op, bool fast) {
+int64_t op_scratch_bytes(const ir::Model& model, const ir::Operator& op, bool fast,
+                         bool packed_filters) {
   if (!fast && op.type != ir::OpType::kUnidirectionalSequenceLstm) {
     // The portable kernels work in their output; only the check below for unknown types runs.
     switch (op.type) {
@@ -113,7 +114,8 @@ int64_t op_scratch_bytes(const ir::Model& model, const ir::Operator& op, bool fa
     }
     case ir::OpType::kConv2D:
       if (!int8_op(model, op) || op.inputs.size() < 2) return 0;
-      return static_cast<int64_t>(rt::conv2d_int8_fast_scratch_bytes(
+      return static_cast<int64_t>((packed_filters ? rt::conv2d_int8_fast_packed_scratch_bytes
+                                                  : rt::conv2d_int8_fast_scratch_bytes)(
           shape_of(model, op.inputs[0]), shape_of(model, op.inputs[1]),
           shape_of(model, op.outputs.at(0))));
     case ir::OpType::kDepthwiseConv2D:
@@ -121,7 +123,8 @@ int64_t op_scratch_bytes(const ir::Model& model, const ir::Operator& op, bool fa
       if (!int8_op(model, op)) return 0;
       if (depthwise_runs_as_conv(model, op)) {
         const rt::Shape4 f = shape_of(model, op.inputs[1]);  // {1, H, W, multiplier}
-        return static_cast<int64_t>(rt::conv2d_int8_fast_scratch_bytes(
+        return static_cast<int64_t>((packed_filters ? rt::conv2d_int8_fast_packed_scratch_bytes
+                                                    : rt::conv2d_int8_fast_scratch_bytes)(
             shape_of(model, op.inputs[0]), {f.c, f.h, f.w, 1}, shape_of(model, op.outputs.at(0))));
       }
       return static_cast<int64_t>(

@@ -53,8 +53,11 @@ struct EmittedOp {
 };
 
 // Scratch bytes operator `op` needs (0 for most) with its fast kernel variant, or with the
-// portable one (`fast` false; none needs scratch). Throws kiln::Error if unsupported.
-int64_t op_scratch_bytes(const ir::Model& model, const ir::Operator& op, bool fast = true);
+// portable one (`fast` false; none needs scratch). `packed_filters`: the compiler packs filters
+// ahead of time (EmitContext::pack_filters), so convolutions run conv2d_int8_fast_packed.
+// Throws kiln::Error if unsupported.
+int64_t op_scratch_bytes(const ir::Model& model, const ir::Operator& op, bool fast = true,
+                         bool packed_filters = false);
 
 // True if the operator has a fast variant that differs from the portable kernel: int8
 // convolutions and depthwise convolutions, fully connected layers (fully_connected_runs_fast), and

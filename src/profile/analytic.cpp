@@ -6,7 +6,9 @@
 
 #include "compiler/op_emitter.h"
 #include "exec/ops/depthwise_conv2d.h"
+#include "exec/prepare_util.h"
 #include "ir/op_stats.h"
+#include "runtime/conv2d_fast.h"
 #include "runtime/depthwise_planar.h"
 
 namespace kiln::profile {
@@ -61,18 +63,38 @@ OpCost portable_cost_of(ir::OpType type) {
   }
 }
 
+// True if speed mode's packed convolution kernel runs the operator (an int8 CONV_2D, or a
+// DEPTHWISE_CONV_2D run as one) from a widened copy of its depth-one input (the plane of
+// runtime/conv2d_fast.h), which it reserves scratch for.
+bool runs_from_plane(const ir::Model& model, const ir::Operator& op) {
+  if (op.inputs.size() < 2 || op.inputs[1] == ir::kNoTensor || op.outputs.empty()) return false;
+  const rt::Shape4 in = exec::to_shape4(model.tensor(op.inputs[0]).shape);
+  const rt::Shape4 out = exec::to_shape4(model.tensor(op.outputs[0]).shape);
+  rt::Shape4 filter = exec::to_shape4(model.tensor(op.inputs[1]).shape);
+  if (op.type == ir::OpType::kDepthwiseConv2D) filter = {filter.c, filter.h, filter.w, 1};
+  return rt::conv2d_int8_fast_packed_scratch_bytes(in, filter, out) >
+         rt::conv2d_int8_fast_scratch_bytes(in, filter, out);
+}
+
 OpCost cost_of(const ir::Model& model, const ir::Operator& op, bool fast_kernel,
                bool speed_tables) {
   using ir::OpType;
   const OpCost conv = {1.04, 0.39, 11.13, 0.0, 200.0, 1.153};
+  // Depth-one layers from the plane: the SMLAD loop per MAC, the output step per output, and
+  // the column copies per input value (each lies in several windows); solved from KWS's first
+  // layer and micro_speech's.
+  const OpCost conv_from_plane = {1.129, 0.0, 3.0, 48.3, 200.0, 1.18};
   if (!fast_kernel && compiler::has_fast_kernel(model, op)) return portable_cost_of(op.type);
   switch (op.type) {
     case OpType::kConv2D:
-      return conv;
+      return speed_tables && runs_from_plane(model, op) ? conv_from_plane : conv;
     case OpType::kDepthwiseConv2D: {
       // One input channel widened by the multiplier runs as a convolution, of depth one: about
-      // two instructions per MAC (micro_speech's layer), more than deeper convolutions pay.
-      if (compiler::depthwise_runs_as_conv(model, op)) return {0.0, 2.01, 0.0, 0.0, 200.0, 1.27};
+      // two instructions per MAC (micro_speech's layer) without the plane of speed mode.
+      if (compiler::depthwise_runs_as_conv(model, op))
+        return speed_tables && runs_from_plane(model, op)
+                   ? conv_from_plane
+                   : OpCost{0.0, 2.01, 0.0, 0.0, 200.0, 1.27};
       const auto* options = std::get_if<ir::DepthwiseConv2DOptions>(&op.options);
       if (options && options->depth_multiplier != 1) return {0.0, 24.0, 154.0, 0.0, 200.0, 1.35};
       // 3x3 stride-1 layers with long enough lines run the channel-planar path

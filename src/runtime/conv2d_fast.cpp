@@ -61,6 +61,49 @@ inline void fill_bytes(int8_t* dst, int8_t value, int32_t count) {
   for (int32_t i = 0; i < count; ++i) dst[i] = value;
 }
 
+// Depth-one inputs (a first layer on a spectrogram or a signal) whose window rows are whole
+// groups: every input value lies in about kh * kw / (sh * sw) windows (20 in micro_speech's first
+// layer), so the packed kernel widens the input once, into a 16-bit plane with the input offset
+// added and zeros for the padding, and copies each column from it (two PKH per group) instead of
+// widening every window again; edge windows then need no path of their own. The plane covers
+// the padded input, at most (h + kh - 1) rows of (w + kw - 1) values rounded up to even, and is
+// used only where that fits kMaxPlaneBytes.
+constexpr int64_t kMaxPlaneBytes = 16 * 1024;
+
+struct PlaneShape {
+  int32_t rows, pitch;
+};
+
+bool plane_shape_of(const Shape4& in, const Shape4& filter, PlaneShape* shape) {
+  if (in.n != 1 || in.c != 1 || filter.c != 1 || (filter.w & 3) != 0) return false;
+  const int64_t rows = static_cast<int64_t>(in.h) + filter.h - 1;
+  const int64_t pitch = (static_cast<int64_t>(in.w) + filter.w) & ~static_cast<int64_t>(1);
+  if (rows * pitch * 2 > kMaxPlaneBytes) return false;
+  shape->rows = static_cast<int32_t>(rows);
+  shape->pitch = static_cast<int32_t>(pitch);
+  return true;
+}
+
+// Fills `rows` rows of `pitch` values: plane (r, c) is input (r - pad_h, c - pad_w) plus the
+// input offset, or 0 outside the input.
+void build_plane(const int8_t* input, const Shape4& in, const Window2D& win, int32_t input_offset,
+                 int32_t rows, int32_t pitch, int16_t* plane) {
+  const int32_t begin = win.pad_w < pitch ? win.pad_w : pitch;
+  const int32_t end = win.pad_w + in.w < pitch ? win.pad_w + in.w : pitch;
+  for (int32_t r = 0; r < rows; ++r, plane += pitch) {
+    const int32_t iy = r - win.pad_h;
+    if (iy < 0 || iy >= in.h) {
+      memset(plane, 0, static_cast<size_t>(pitch) * sizeof(int16_t));
+      continue;
+    }
+    const int8_t* src = input + iy * in.w;
+    int32_t c = 0;
+    for (; c < begin; ++c) plane[c] = 0;
+    for (; c < end; ++c) plane[c] = static_cast<int16_t>(src[c - win.pad_w] + input_offset);
+    for (; c < pitch; ++c) plane[c] = 0;
+  }
+}
+
 struct ConvGeometry {
   Shape4 in, filter, out;
   Window2D win;
@@ -78,6 +121,11 @@ struct ConvGeometry {
   const int32_t* multiplier;
   const int32_t* shift;
   int32_t output_offset;
+  // The input widened into a zero-padded 16-bit plane (depth-one inputs with the packed filter,
+  // see plane_shape_of), or null: the window of output pixel (y, x) starts at plane + y *
+  // stride_h * plane_pitch + x * stride_w.
+  const int16_t* plane;
+  int32_t plane_pitch;
 };
 
 bool build_requant_table(const int32_t* bias, const int32_t* multiplier, const int32_t* shift,
@@ -224,6 +272,41 @@ __attribute__((always_inline)) inline void column_of(const ConvGeometry& g, cons
     }
   }
   column_at_edge(g, at, input, input_offset, window, P, words);
+}
+
+// One window's column copied from the plane, `rows` rows of `kRowGroups` groups (0: `row_groups`
+// of them): per group the plane holds (x0, x1), (x2, x3) and the column wants (x0, x2), (x1, x3).
+template <int P, int kRowGroups>
+__attribute__((always_inline)) inline void plane_window(const int16_t* src, int32_t pitch,
+                                                        int32_t rows, int32_t row_groups,
+                                                        int32_t* words) {
+  const int32_t groups = kRowGroups > 0 ? kRowGroups : row_groups;
+  for (int32_t ky = 0; ky < rows; ++ky, src += pitch, words += 2 * groups * P) {
+#pragma GCC unroll 4
+    for (int32_t k = 0; k < groups; ++k) {
+      const int32_t low = simd32::load4(src + 4 * k), high = simd32::load4(src + 4 * k + 2);
+      words[2 * k * P] = simd32::pack_low_halves(low, high);
+      words[(2 * k + 1) * P] = simd32::pack_high_halves(low, high);
+    }
+  }
+}
+
+// The columns of `count` consecutive pixels from `at` (advanced past them), from the plane.
+template <int P>
+__attribute__((noinline)) void plane_columns(const ConvGeometry& g, int32_t count, int32_t* cols,
+                                             PixelCursor& at) {
+  const int32_t pitch = g.plane_pitch, rows = g.filter.h, row_groups = g.filter.w >> 2;
+  for (int32_t i = 0; i < count; ++i) {
+    const int16_t* src = g.plane + at.y * g.win.stride_h * pitch + at.x * g.win.stride_w;
+    if (row_groups == 1) {
+      plane_window<P, 1>(src, pitch, rows, 1, cols + i);
+    } else if (row_groups == 2) {
+      plane_window<P, 2>(src, pitch, rows, 2, cols + i);
+    } else {
+      plane_window<P, 0>(src, pitch, rows, row_groups, cols + i);
+    }
+    at.next(g.out);
+  }
 }
 
 // Layers whose window rows are short and not whole groups (row_bytes <= 12, not a multiple of
@@ -795,6 +878,7 @@ inline void packed_mac<3>(const int32_t* f, const int32_t* cols, int32_t groups,
 // The filter packed ahead of time (conv2d_int8_fast_pack_filter): the row pairs one after the
 // other, 4 * groups words each; the cursor walks them.
 struct PackedFilter {
+  static const bool kPlanes = true;  // runs depth-one inputs from a plane (plane_shape_of)
   const int32_t* data;
   typedef const int32_t* Cursor;
   Cursor begin() const { return data; }
@@ -818,6 +902,7 @@ inline int32_t weight_word(const int8_t* w, int32_t count) {
 // The filter in TFLite's layout, widened in the inner loop. Rows r and r + 1 (r twice for the
 // odd last row, whose second results are dropped).
 struct Int8Filter {
+  static const bool kPlanes = false;
   const int8_t* data;
   typedef const int8_t* Cursor;
   Cursor begin() const { return data; }
@@ -1724,7 +1809,8 @@ struct TablePasses<3, PackedFilter, TableRequant<true, kPreShift> > {
         g.direct && g.win.stride_h == 1 && g.win.stride_w == 1 && (g.depth & 3) == 0;
     const bool rgb = !g.direct && g.filter.h == 3 && g.row_bytes == 9 && g.win.dilation_w == 1 &&
                      g.max_origin_x >= 0 && g.max_origin_y >= 0;
-    if (!(pointwise || rgb) || rows < 2 || (rows & 1) != 0) return 0;
+    const bool plane = g.plane != 0;
+    if (!(pointwise || rgb || plane) || rows < 2 || (rows & 1) != 0) return 0;
     const int32_t passes = g.out.n * g.out.h * g.out.w / 3;
     const int32_t offsets = offset_pair(input_offset);
 #if KILN_CONV_ASM
@@ -1779,6 +1865,20 @@ struct TablePasses<3, PackedFilter, TableRequant<true, kPreShift> > {
       const int8_t* src = input;  // the pass's first input pixel
       for (int32_t q = 0; q < passes; ++q, src += 3 * channels, out += 3 * rows) {
         widen_consecutive<3>(src, channels, groups, offsets, cols);
+#if KILN_CONV_ASM
+        st.table = requant.table;
+        st.out = out;
+        row_pairs(&st, filter.data);
+#else
+        multiply_rows<3>(g, filter, requant, cols, out, steps);
+#endif
+      }
+      return 3 * passes;
+    }
+    if (plane) {
+      PixelCursor at = {0, 0, 0};
+      for (int32_t q = 0; q < passes; ++q, out += 3 * rows) {
+        plane_columns<3>(g, 3, cols, at);
 #if KILN_CONV_ASM
         st.table = requant.table;
         st.out = out;
@@ -1870,6 +1970,8 @@ void convolve(const ConvGeometry& g, const int8_t* input, int32_t input_offset,
           widen_partial_group(src + 4 * full_groups, rest, input_offset, P,
                               cols + i + 2 * full_groups * P);
       }
+    } else if (g.plane) {
+      plane_columns<P>(g, count, cols, at);
     } else if (short_rows) {
       if (!(windows_3x3x3 && count == P && pass_3x3x3<P>(windows, g.out, offsets, cols, at)))
         short_row_columns<P>(g, windows, input_offset, count, window, cols, at);
@@ -1956,6 +2058,14 @@ size_t conv2d_int8_fast_scratch_bytes(const Shape4& input_shape, const Shape4& f
   return requant_table_bytes(output_shape.c) + columns + window;
 }
 
+size_t conv2d_int8_fast_packed_scratch_bytes(const Shape4& input_shape, const Shape4& filter_shape,
+                                             const Shape4& output_shape) {
+  const size_t base = conv2d_int8_fast_scratch_bytes(input_shape, filter_shape, output_shape);
+  PlaneShape plane;
+  if (base == 0 || !plane_shape_of(input_shape, filter_shape, &plane)) return base;
+  return base + static_cast<size_t>(plane.rows) * static_cast<size_t>(plane.pitch) * 2;
+}
+
 namespace {
 
 // Checks the arguments the fast paths share (as conv2d_int8 checks them) and runs `filter` with
@@ -2000,6 +2110,22 @@ Status run_fast(const Conv2DParams& params, const int32_t* output_multiplier,
   int8_t* window = reinterpret_cast<int8_t*>(cols + kMaxPixels * 2 * g.groups);
   // The window's bytes past K meet zero weights; give them a defined value once.
   for (int32_t i = g.depth; i < 4 * g.groups + 12; ++i) window[i] = 0;
+  g.plane = 0;
+  g.plane_pitch = 0;
+  PlaneShape plane;
+  if (Filter::kPlanes && params.window.dilation_h == 1 && params.window.dilation_w == 1 &&
+      plane_shape_of(input_shape, filter_shape, &plane)) {
+    // The rows and columns the windows reach, from the padded input's top left corner.
+    const int32_t rows = (output_shape.h - 1) * params.window.stride_h + filter_shape.h;
+    const int32_t reach = (output_shape.w - 1) * params.window.stride_w + filter_shape.w;
+    const int32_t pitch = (reach + 1) & ~1;
+    if (rows <= plane.rows && pitch <= plane.pitch) {
+      int16_t* data = reinterpret_cast<int16_t*>(window + 4 * g.groups + 12);
+      build_plane(input, input_shape, params.window, params.input_offset, rows, pitch, data);
+      g.plane = data;
+      g.plane_pitch = pitch;
+    }
+  }
   const bool table_exact = params.act_min >= -128 && params.act_max <= 127 &&
                            build_requant_table(bias, output_multiplier, output_shift,
                                                output_shape.c, params.output_offset, table);

@@ -63,8 +63,15 @@ size_t conv2d_int8_fast_packed_filter_words(const Shape4& filter_shape);
 Status conv2d_int8_fast_pack_filter(const Shape4& filter_shape, const int8_t* filter,
                                     int32_t* packed);
 
+// Scratch bytes conv2d_int8_fast_packed needs: conv2d_int8_fast_scratch_bytes, plus for a
+// depth-one input whose window rows are whole groups of four (and which is not too large) a
+// zero-padded 16-bit copy of the input, from which the kernel copies its columns.
+size_t conv2d_int8_fast_packed_scratch_bytes(const Shape4& input_shape, const Shape4& filter_shape,
+                                             const Shape4& output_shape);
+
 // conv2d_int8_fast with the packed filter: the inner loop only loads and multiplies. The filter
 // must not be grouped (filter depth = input depth); the results are the same bit for bit.
+// `scratch` holds conv2d_int8_fast_packed_scratch_bytes bytes.
 Status conv2d_int8_fast_packed(const Conv2DParams& params, const int32_t* output_multiplier,
                                const int32_t* output_shift, const Shape4& input_shape,
                                const int8_t* input, const Shape4& filter_shape,

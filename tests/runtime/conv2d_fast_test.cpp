@@ -26,7 +26,9 @@ struct RandomConv {
   std::vector<int32_t> bias, multiplier, shift;
   bool has_bias = true;
 
-  explicit RandomConv(uint32_t seed, bool pointwise = false) {
+  // `depth_one`: one input channel and window rows of whole groups of four, as the packed
+  // kernel's plane path (conv2d_int8_fast_packed_scratch_bytes) takes them, mostly.
+  explicit RandomConv(uint32_t seed, bool pointwise = false, bool depth_one = false) {
     std::mt19937 gen(seed);
     auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(gen); };
     Window2D& w = params.window;
@@ -36,6 +38,13 @@ struct RandomConv {
     w.stride_w = pointwise ? 1 : pick(1, 3);
     w.dilation_h = pick(1, 2);
     w.dilation_w = pick(1, 2);
+    if (depth_one) {
+      input = {pick(0, 9) == 0 ? 2 : 1, pick(1, 40), pick(1, 40), 1};
+      filter = {pick(1, 11), pick(1, 10), 4 * pick(1, 3), 1};
+      if (pick(0, 9) == 0) filter.w = pick(1, 7);  // rows that are not whole groups
+      w.dilation_h = pick(0, 9) == 0 ? 2 : 1;
+      w.dilation_w = 1;
+    }
     const int span_h = (filter.h - 1) * w.dilation_h, span_w = (filter.w - 1) * w.dilation_w;
     w.pad_h = pointwise ? 0 : pick(0, span_h);
     w.pad_w = pointwise ? 0 : pick(0, span_w);
@@ -84,7 +93,8 @@ struct RandomConv {
 
   std::vector<int8_t> fast_packed() const {
     const std::vector<int32_t> packed = packed_filter();
-    std::vector<int32_t> scratch(conv2d_int8_fast_scratch_bytes(input, filter, output) / 4 + 1);
+    std::vector<int32_t> scratch(conv2d_int8_fast_packed_scratch_bytes(input, filter, output) / 4 +
+                                 1);
     std::vector<int8_t> out(elements(output));
     EXPECT_EQ(
         conv2d_int8_fast_packed(params, multiplier.data(), shift.data(), input, input_data.data(),
@@ -102,6 +112,19 @@ TEST(Conv2DFast, MatchesTheReferenceOnRandomLayers) {
     ASSERT_EQ(conv.fast(), expected) << "seed " << seed;
     ASSERT_EQ(conv.fast_packed(), expected) << "seed " << seed;
   }
+}
+
+TEST(Conv2DFast, MatchesTheReferenceOnRandomDepthOneLayers) {
+  int planes = 0;
+  for (uint32_t seed = 0; seed < 300; ++seed) {
+    const RandomConv conv(seed * 13 + 7, /*pointwise=*/false, /*depth_one=*/true);
+    const std::vector<int8_t> expected = conv.reference();
+    ASSERT_EQ(conv.fast(), expected) << "seed " << seed;
+    ASSERT_EQ(conv.fast_packed(), expected) << "seed " << seed;
+    planes += conv2d_int8_fast_packed_scratch_bytes(conv.input, conv.filter, conv.output) >
+              conv2d_int8_fast_scratch_bytes(conv.input, conv.filter, conv.output);
+  }
+  EXPECT_GT(planes, 200);  // most of them qualify for the plane
 }
 
 TEST(Conv2DFast, MatchesTheReferenceOnRandomPointwiseLayers) {
@@ -343,7 +366,7 @@ TEST(Conv2DFast, PointwiseOutputMayOverwriteItsInput) {
     int8_t* in = arena.data() + lead;
     std::memcpy(in, conv.input_data.data(), in_bytes);
     std::vector<int32_t> scratch(
-        conv2d_int8_fast_scratch_bytes(conv.input, conv.filter, conv.output) / 4 + 1);
+        conv2d_int8_fast_packed_scratch_bytes(conv.input, conv.filter, conv.output) / 4 + 1);
     ASSERT_EQ(conv2d_int8_fast(conv.params, conv.multiplier.data(), conv.shift.data(), conv.input,
                                in, conv.filter, conv.filter_data.data(),
                                conv.has_bias ? conv.bias.data() : nullptr, conv.output, out,
@@ -473,7 +496,7 @@ TEST(Conv2DFast, HandCheckedPrunedRowPair) {
   const int32_t multiplier[] = {1 << 30, (1 << 30) + (1 << 29)}, shift[] = {-25, -27};
   std::vector<int32_t> packed(conv2d_int8_fast_packed_filter_words(filter));
   ASSERT_EQ(conv2d_int8_fast_pack_filter(filter, weights.data(), packed.data()), kOk);
-  std::vector<int32_t> scratch(conv2d_int8_fast_scratch_bytes(in, filter, out) / 4 + 1);
+  std::vector<int32_t> scratch(conv2d_int8_fast_packed_scratch_bytes(in, filter, out) / 4 + 1);
   std::vector<int8_t> result(elements(out), 0);
   ASSERT_EQ(conv2d_int8_fast_packed(params, multiplier, shift, in, input.data(), filter,
                                     packed.data(), bias, out, result.data(), scratch.data()),

@@ -155,7 +155,7 @@ TEST(DepthwiseConv2DFast, SingleInputChannelIsAConvolution) {
     const Conv2DParams params = {dw.params.window, dw.params.input_offset, dw.params.output_offset,
                                  dw.params.act_min, dw.params.act_max};
     std::vector<int32_t> scratch(
-        conv2d_int8_fast_scratch_bytes(dw.input, conv_filter, dw.output) / 4 + 1);
+        conv2d_int8_fast_packed_scratch_bytes(dw.input, conv_filter, dw.output) / 4 + 1);
     std::vector<int8_t> out(elements(dw.output));
     ASSERT_EQ(conv2d_int8_fast_packed(params, dw.multiplier.data(), dw.shift.data(), dw.input,
                                       dw.input_data.data(), conv_filter, packed.data(),

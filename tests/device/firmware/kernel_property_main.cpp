@@ -373,8 +373,17 @@ ConvLayer conv_layer(Random& r, int32_t groups, bool small) {
     L.filter.n = 2 * r.pick(1, 16);
     if (shallow_rgb) L.filter.h = L.filter.w = 3;
   }
+  // Depth-one inputs with window rows of whole groups, as first layers on spectrograms have (the
+  // packed kernel's plane path).
+  const bool depth_one =
+      !small && groups == 1 && !shallow && !L.pruned && !model_sized && r.chance(6);
+  if (depth_one) {
+    group_depth = 1;
+    L.filter.h = r.pick(1, 10);
+    L.filter.w = 4 * r.pick(1, 2);
+  }
   L.filter.c = group_depth;
-  const int32_t extent = shallow_rgb ? 24 : 10;
+  const int32_t extent = shallow_rgb ? 24 : (depth_one ? 40 : 10);
   Axis h = {r.pick(1, extent), L.filter.h, pointwise ? 1 : r.pick(1, 2), r.chance(5) ? 2 : 1, 0, 0};
   Axis w = {r.pick(1, extent), L.filter.w, pointwise ? 1 : r.pick(1, 2), r.chance(5) ? 2 : 1, 0, 0};
   const PadMode mode = static_cast<PadMode>(r.pick(0, 2));
@@ -434,7 +443,7 @@ bool conv_sizes_fit(const ConvLayer& L) {
   return shape4_size(L.in) <= kTensorBytes && shape4_size(L.filter) <= kFilterBytes &&
          shape4_size(L.out) <= kTensorBytes && L.out.c <= kChannelsMax &&
          conv2d_int8_fast_packed_filter_words(L.filter) <= static_cast<size_t>(kWordsMax) &&
-         conv2d_int8_fast_scratch_bytes(L.in, L.filter, L.out) <= 4u * kWordsMax;
+         conv2d_int8_fast_packed_scratch_bytes(L.in, L.filter, L.out) <= 4u * kWordsMax;
 }
 
 // packed: conv2d_int8_fast_packed (ungrouped layers); else conv2d_int8_fast (some grouped).
@@ -469,7 +478,9 @@ void run_conv(Tally& t, uint32_t kernel, int32_t cases, bool packed) {
     memset(out, 0x66, static_cast<size_t>(n_out));
     set_guard(out + n_out);
     int32_t* scratch = word_offset(g_scratch, r);
-    const size_t scratch_bytes = conv2d_int8_fast_scratch_bytes(L.in, L.filter, L.out);
+    const size_t scratch_bytes = packed
+                                     ? conv2d_int8_fast_packed_scratch_bytes(L.in, L.filter, L.out)
+                                     : conv2d_int8_fast_scratch_bytes(L.in, L.filter, L.out);
     fill_garbage(scratch, scratch_bytes, r);
     set_guard(reinterpret_cast<char*>(scratch) + scratch_bytes);
     Status b;
