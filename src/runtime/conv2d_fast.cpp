@@ -1860,18 +1860,22 @@ struct TablePasses<3, PackedFilter, TableRequant<true, kPreShift> > {
       pointwise_doubled(g, input, offsets, filter, requant.table, skips, cols, output);
       return g.out.n * g.out.h * g.out.w;
     }
+    // One pass's multiply and output steps, its columns built.
+    auto multiply_pass = [&](int8_t* pass_out) {
+#if KILN_CONV_ASM
+      st.table = requant.table;
+      st.out = pass_out;
+      row_pairs(&st, filter.data);
+#else
+      multiply_rows<3>(g, filter, requant, cols, pass_out, steps);
+#endif
+    };
     int8_t* out = output;
     if (pointwise) {
       const int8_t* src = input;  // the pass's first input pixel
       for (int32_t q = 0; q < passes; ++q, src += 3 * channels, out += 3 * rows) {
         widen_consecutive<3>(src, channels, groups, offsets, cols);
-#if KILN_CONV_ASM
-        st.table = requant.table;
-        st.out = out;
-        row_pairs(&st, filter.data);
-#else
-        multiply_rows<3>(g, filter, requant, cols, out, steps);
-#endif
+        multiply_pass(out);
       }
       return 3 * passes;
     }
@@ -1879,13 +1883,7 @@ struct TablePasses<3, PackedFilter, TableRequant<true, kPreShift> > {
       PixelCursor at = {0, 0, 0};
       for (int32_t q = 0; q < passes; ++q, out += 3 * rows) {
         plane_columns<3>(g, 3, cols, at);
-#if KILN_CONV_ASM
-        st.table = requant.table;
-        st.out = out;
-        row_pairs(&st, filter.data);
-#else
-        multiply_rows<3>(g, filter, requant, cols, out, steps);
-#endif
+        multiply_pass(out);
       }
       return 3 * passes;
     }
@@ -1916,13 +1914,7 @@ struct TablePasses<3, PackedFilter, TableRequant<true, kPreShift> > {
       } else if (!pass_3x3x3<3>(windows, g.out, offsets, cols, at)) {
         short_row_columns<3>(g, windows, input_offset, 3, window, cols, at);
       }
-#if KILN_CONV_ASM
-      st.table = requant.table;
-      st.out = out;
-      row_pairs(&st, filter.data);
-#else
-      multiply_rows<3>(g, filter, requant, cols, out, steps);
-#endif
+      multiply_pass(out);
     }
     return 3 * passes;
   }
