@@ -55,28 +55,40 @@ int32_t step(int32_t* counter, const int32_t* dims, const int32_t* strides, int3
   return delta;
 }
 
-// For each output in order, sums its reduced inputs in row-major order (starting from `zero`) and
-// calls finish(output_index, sum): the loop shared by the int8 and float kernels.
+// For each output, sums its reduced inputs in row-major order (starting from `zero`) and calls
+// finish(output_index, sum): the loop shared by the int8 and float kernels. Outputs along a
+// contiguous innermost kept axis (the channels of an NHWC tensor averaged over its pixels) are
+// summed kBlock at a time, so that one walk over the reduced positions adds a run of neighbouring
+// inputs; each output still adds its own inputs in row-major order.
 template <typename Acc, typename In, typename Finish>
 void reduce_each(const MeanShape& s, const In* input, Acc zero, Finish finish) {
+  const int32_t kBlock = 16;
   const int32_t outputs = mean_output_size(s);
   const int32_t count = mean_reduced_count(s);
+  const bool runs = s.kept_rank > 0 && s.kept_strides[s.kept_rank - 1] == 1;
+  const int32_t run = runs ? s.kept_dims[s.kept_rank - 1] : 1;
+  const int32_t outer_rank = runs ? s.kept_rank - 1 : s.kept_rank;
   int32_t kept_counter[kMeanMaxRank] = {0, 0, 0, 0, 0, 0};
   int32_t base = 0;
-  for (int32_t o = 0; o < outputs; ++o) {
-    Acc sum = zero;
-    if (count > 0) {
-      int32_t reduced_counter[kMeanMaxRank] = {0, 0, 0, 0, 0, 0};
-      int32_t offset = base;
-      bool done = false;
-      while (!done) {
-        sum = sum + static_cast<Acc>(input[offset]);
-        offset += step(reduced_counter, s.reduced_dims, s.reduced_strides, s.reduced_rank, &done);
+  Acc sums[kBlock];
+  for (int32_t o = 0; o < outputs; o += run) {
+    for (int32_t b = 0; b < run; b += kBlock) {
+      const int32_t n = run - b < kBlock ? run - b : kBlock;
+      for (int32_t i = 0; i < n; ++i) sums[i] = zero;
+      if (count > 0) {
+        int32_t reduced_counter[kMeanMaxRank] = {0, 0, 0, 0, 0, 0};
+        int32_t offset = base + b;
+        bool done = false;
+        while (!done) {
+          const In* src = input + offset;
+          for (int32_t i = 0; i < n; ++i) sums[i] = sums[i] + static_cast<Acc>(src[i]);
+          offset += step(reduced_counter, s.reduced_dims, s.reduced_strides, s.reduced_rank, &done);
+        }
       }
+      for (int32_t i = 0; i < n; ++i) finish(o + b + i, sums[i]);
     }
-    finish(o, sum);
     bool unused = false;
-    base += step(kept_counter, s.kept_dims, s.kept_strides, s.kept_rank, &unused);
+    base += step(kept_counter, s.kept_dims, s.kept_strides, outer_rank, &unused);
   }
 }
 
@@ -145,9 +157,9 @@ Status mean_int8(const MeanInt8Params& p, const MeanShape& shape, const int8_t* 
     for (int32_t o = 0; o < outputs; ++o) output[o] = 0;
     return kOk;
   }
-  // The int32 sum wraps like the reference's; int64 only makes the wrap well defined.
-  reduce_each<int64_t>(shape, input, int64_t{0}, [&](int32_t o, int64_t wide_sum) {
-    const int32_t sum = static_cast<int32_t>(static_cast<uint32_t>(wide_sum));
+  // The int32 sum wraps like the reference's; summing in uint32 makes the wrap well defined.
+  reduce_each<uint32_t>(shape, input, 0u, [&](int32_t o, uint32_t wrapped_sum) {
+    const int32_t sum = static_cast<int32_t>(wrapped_sum);
     int32_t value;
     if (p.mode == kMeanIntegerDivide) {
       value = sum / count;  // C++ division truncates toward zero, as the reference's

@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
 
 #include "arith_test_util.h"
+#include "runtime/fixed_point.h"
 
 namespace kiln::rt {
 namespace {
@@ -116,6 +118,59 @@ TEST(MeanInt8, EmptyReductionWritesZeros) {
   ASSERT_EQ(mean_int8(p, s, nullptr, out), kOk);
   EXPECT_EQ(out[0], 0);
   EXPECT_EQ(out[1], 0);
+}
+
+// Random shapes and axis sets, against sums taken by walking the whole input in row-major order
+// (each output's inputs then come in its own row-major order, as the kernels must add them):
+// the float means bit for bit, the int8 ones by integer division and by rescaling.
+TEST(Mean, RandomAxesMatchARowMajorWalk) {
+  std::mt19937 gen(11);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(gen); };
+  for (int round = 0; round < 300; ++round) {
+    const int rank = pick(1, 4);
+    std::vector<int32_t> dims(rank);
+    std::vector<uint8_t> reduce(rank);
+    for (int i = 0; i < rank; ++i) {
+      dims[i] = pick(1, i == rank - 1 ? 40 : 5);  // long channel runs cross the 16-output blocks
+      reduce[i] = static_cast<uint8_t>(pick(0, 1));
+    }
+    const MeanShape s = make_shape(dims, reduce);
+    const int32_t outputs = mean_output_size(s), count = mean_reduced_count(s);
+    int32_t elements = 1;
+    for (int32_t d : dims) elements *= d;
+    std::vector<int8_t> in8(elements);
+    std::vector<float> in_f(elements);
+    for (int32_t i = 0; i < elements; ++i) {
+      in8[i] = static_cast<int8_t>(pick(-128, 127));
+      in_f[i] = static_cast<float>(pick(-1000, 1000)) / 7.0f;
+    }
+    std::vector<int64_t> sum(outputs, 0);
+    std::vector<float> sum_f(outputs, 0.0f);
+    std::vector<int32_t> index(rank, 0);
+    for (int32_t i = 0; i < elements; ++i) {
+      int32_t o = 0;
+      for (int a = 0; a < rank; ++a)
+        if (!reduce[a]) o = o * dims[a] + index[a];
+      sum[o] += in8[i];
+      sum_f[o] += in_f[i];
+      for (int a = rank - 1; a >= 0 && ++index[a] == dims[a]; --a) index[a] = 0;
+    }
+    std::vector<float> out_f(outputs);
+    ASSERT_EQ(mean_float(s, in_f.data(), out_f.data()), kOk);
+    std::vector<int8_t> divided(outputs), rescaled(outputs);
+    ASSERT_EQ(mean_int8({kMeanIntegerDivide, 0, 0, 0, 0}, s, in8.data(), divided.data()), kOk);
+    const MeanInt8Params p{kMeanRescale, -3, 5, 1518500250, -1};
+    ASSERT_EQ(mean_int8(p, s, in8.data(), rescaled.data()), kOk);
+    for (int32_t o = 0; o < outputs; ++o) {
+      EXPECT_EQ(out_f[o], sum_f[o] / static_cast<float>(count)) << "round " << round;
+      EXPECT_EQ(divided[o], static_cast<int8_t>(sum[o] / count)) << "round " << round;
+      const int32_t centred = static_cast<int32_t>(sum[o] - int64_t{p.input_zero_point} * count);
+      const int32_t expected = std::clamp(
+          multiply_by_quantized_multiplier(centred, p.multiplier, p.shift) + p.output_zero_point,
+          -128, 127);
+      EXPECT_EQ(rescaled[o], expected) << "round " << round;
+    }
+  }
 }
 
 }  // namespace
