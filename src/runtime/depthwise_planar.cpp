@@ -1,5 +1,6 @@
 #include "runtime/depthwise_planar.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "runtime/simd32.h"
@@ -19,17 +20,25 @@ inline void store2(int16_t* p, int32_t v) {
 // words 2k and 2k + 1, and the six words repeat once, so that words 2j .. 2j + 5 are the rows
 // j, j + 1, j + 2 (mod 3): a rotation of the ring is a pointer offset. With by_columns the
 // window is transposed, so that "row" k means filter column k.
-void channel_taps(const int8_t* filter, int32_t channels, int32_t c, bool by_columns,
+void channel_taps(const int8_t* filter, int32_t channels, int32_t c, bool by_columns, int32_t scale,
                   int32_t* taps) {
-  for (int32_t k = 0; k < 3; ++k) {
-    const int32_t i0 = by_columns ? k : 3 * k;
-    const int32_t step = by_columns ? 3 : 1;
-    const int32_t w0 = filter[i0 * channels + c];
-    const int32_t w1 = filter[(i0 + step) * channels + c];
-    const int32_t w2 = filter[(i0 + 2 * step) * channels + c];
-    taps[2 * k] = taps[2 * k + 6] = simd32::pack_halves(w0, w1);
-    taps[2 * k + 1] = taps[2 * k + 7] = simd32::pack_halves(w1, w2);
-  }
+  // The window in memory order (row-major), scaled: nine loads with a running pointer.
+  const int8_t* f = filter + c;
+  const int32_t w00 = scale * f[0], w01 = scale * f[channels], w02 = scale * f[2 * channels];
+  f += 3 * channels;
+  const int32_t w10 = scale * f[0], w11 = scale * f[channels], w12 = scale * f[2 * channels];
+  f += 3 * channels;
+  const int32_t w20 = scale * f[0], w21 = scale * f[channels], w22 = scale * f[2 * channels];
+  // Line k of the planar layout is filter row k, or filter column k with by_columns.
+  const int32_t a0 = w00, a1 = by_columns ? w10 : w01, a2 = by_columns ? w20 : w02;
+  const int32_t b0 = by_columns ? w01 : w10, b1 = w11, b2 = by_columns ? w21 : w12;
+  const int32_t c0 = by_columns ? w02 : w20, c1 = by_columns ? w12 : w21, c2 = w22;
+  taps[0] = taps[6] = simd32::pack_low_halves(a0, a1);
+  taps[1] = taps[7] = simd32::pack_low_halves(a1, a2);
+  taps[2] = taps[8] = simd32::pack_low_halves(b0, b1);
+  taps[3] = taps[9] = simd32::pack_low_halves(b1, b2);
+  taps[4] = taps[10] = simd32::pack_low_halves(c0, c1);
+  taps[5] = taps[11] = simd32::pack_low_halves(c1, c2);
 }
 
 // Scratch layout of one channel's three ring lines ("slots"): interleaved by words, so that
@@ -39,10 +48,83 @@ inline int32_t slot_word(int32_t column, int32_t slot) {
   return 3 * column + slot;
 }
 
+// The doubled output step, for a channel whose taps were doubled (the accumulator holds twice
+// the sum) and whose entry doubled_entry rewrote: twice the bias, the multiplier M itself, the
+// rounding C and the whole right shift rs. SMMLAR(2 * acc, M, C) = C + floor((2 * acc * M +
+// 2^31) / 2^32) = C + x with x as in requant_fast.h, so the reference's rounding of x / 2^rs
+// (half away from zero) is (C + x - [x < 0]) >> rs: no pre-shift and no saturating add. The sign
+// of x is that of acc, except that x = 0 for tiny negative acc, where C - 1 and C floor alike
+// (C mod 2^rs = 2^(rs-1)). SSAT makes the int8 range a clamp of the exact value, so the
+// activation clamp after it stays exact.
+template <bool kFullRange>
+inline int8_t doubled_output(int32_t acc2, const RequantChannel& k, int32_t lo, int32_t hi) {
+  const int32_t a = simd32::add_wrap(acc2, k.bias);
+  const int32_t y = simd32::smmlar(a, k.multiplier2, k.rounding);
+  int32_t v =
+      simd32::ssat8((y - static_cast<int32_t>(static_cast<uint32_t>(a) >> 31)) >> k.post_shift);
+  if (!kFullRange) {
+    v = v < lo ? lo : v;
+    v = v > hi ? hi : v;
+  }
+  return static_cast<int8_t>(v);
+}
+
+// Largest |acc - bias| of a 3x3 depthwise window: nine weights of at most 128 in magnitude times
+// an input plus its offset, at most 255.
+const int32_t kWindowSums = 9 * 128 * 255;
+
+// Channel entry `t` of requant_table_build rewritten into `d` for doubled_output; false where
+// that is not exact (the channel then keeps the table's step). With B = |bias| + kWindowSums
+// bounding |acc|, |x| <= |acc| (M < 2^31): B < 2^30 keeps twice every partial sum and bias in
+// range, and |C| + B < 2^31 - 1 keeps C + x - 1 in range (C = 2^(rs-1) + zp * 2^rs; without a
+// pre-shift C is the entry's rounding, below 2^29.01).
+bool doubled_entry(const RequantChannel& t, RequantChannel* d) {
+  const int64_t abs_bias = t.bias < 0 ? -static_cast<int64_t>(t.bias) : t.bias;
+  const int64_t bound = abs_bias + kWindowSums;
+  if (bound >= (int64_t{1} << 30)) return false;
+  const int32_t rs = t.pre_shift + t.post_shift;
+  int64_t c = t.rounding;
+  if (t.pre_shift != 0) {
+    const int64_t zp = (t.rounding - (int64_t{1} << (t.post_shift - 1))) >> t.post_shift;
+    c = (int64_t{1} << (rs - 1)) + zp * (int64_t{1} << rs);
+  }
+  if ((c < 0 ? -c : c) + bound >= (int64_t{1} << 31) - 1) return false;
+  d->bias = 2 * t.bias;
+  d->multiplier2 = static_cast<int32_t>(static_cast<uint32_t>(t.multiplier2) >> 1);
+  d->pre_shift = 0;
+  d->rounding = static_cast<int32_t>(c);
+  d->post_shift = rs;
+  return true;
+}
+
 // Bias, requantization and clamp of `count` accumulators into every `step`-th byte of dst.
-template <bool kFullRange, bool kPreShift>
+// Doubled entries (kDoubled) take four outputs per pass.
+template <bool kFullRange, bool kPreShift, bool kDoubled>
 inline void requant_line(const int32_t* acc, int32_t count, const RequantChannel& k, int32_t lo,
                          int32_t hi, int8_t* dst, int32_t step) {
+  if (kDoubled) {
+    const int32_t* const quads_end = acc + (count & ~3);
+    const int32_t step2 = 2 * step;
+    for (; acc != quads_end; acc += 4) {
+      // Two outputs at a time keep few values live, so that the loop needs no spills.
+      int32_t a0, a1;
+      simd32::load_pair(acc, a0, a1);
+      int8_t v0 = doubled_output<kFullRange>(a0, k, lo, hi);
+      int8_t v1 = doubled_output<kFullRange>(a1, k, lo, hi);
+      dst[0] = v0;
+      dst[step] = v1;
+      dst += step2;
+      simd32::load_pair(acc + 2, a0, a1);
+      v0 = doubled_output<kFullRange>(a0, k, lo, hi);
+      v1 = doubled_output<kFullRange>(a1, k, lo, hi);
+      dst[0] = v0;
+      dst[step] = v1;
+      dst += step2;
+    }
+    for (int32_t x = 0; x < (count & 3); ++x, dst += step)
+      *dst = doubled_output<kFullRange>(acc[x], k, lo, hi);
+    return;
+  }
   int32_t x = 0;
   for (; x + 1 < count; x += 2, dst += 2 * step) {
     const int32_t v0 =
@@ -62,22 +144,38 @@ struct LineShape {
   int32_t out_len;   // outputs of a line
   int32_t out_step;  // bytes between them
   int32_t lo, hi;    // activation clamp
+  int32_t* acc;      // the line's accumulators (scratch)
 };
 
-// One output line of one channel: the accumulators into acc, then requantized into dst.
+struct ChannelJob;
+typedef void (*ChannelLineFn)(const int32_t*, const int32_t*, const ChannelJob&, int8_t*);
+
+// One channel of a group: its taps (doubled with a doubled entry), its table entry and the
+// line function that fits them.
+struct ChannelJob {
+  int32_t taps[12];
+  RequantChannel requant;
+  ChannelLineFn line;
+  const LineShape* shape;
+};
+
+// One output line of one channel: the accumulators into shape.acc, then the output step into
+// dst.
 // taps[2s], taps[2s + 1] are the (w0, w1) and (w1, w2) pairs for the input line in slot s
 // (zero for a slot holding no input line). Output x is (r[x], r[x+1]) . (w0, w1) + r[x+2] * w2
 // per slot: SMLAD for the pair, a halfword multiply for the third tap; output x + 1 reuses the
 // two words already loaded.
-template <bool kFullRange, bool kPreShift>
-void channel_line(const int32_t* words, const int32_t* taps, const RequantChannel& requant,
-                  const LineShape& shape, int32_t* acc, int8_t* dst) {
+template <bool kFullRange, bool kPreShift, bool kDoubled>
+void channel_line(const int32_t* words, const int32_t* taps, const ChannelJob& job, int8_t* dst) {
+  const LineShape& shape = *job.shape;
+  int32_t* const acc = shape.acc;
+  const int32_t pairs = shape.pairs;
   const int32_t p0 = taps[0], q0 = taps[1], p1 = taps[2], q1 = taps[3], p2 = taps[4], q2 = taps[5];
   int32_t* out = acc;
   // Four outputs per pass: per slot, the words a, b, c hold entries x .. x + 5, and each is
   // loaded once (b serves all four outputs). One loaded word is live at a time, which leaves
   // registers for the taps and the four accumulators.
-  int32_t* const quads_end = acc + 4 * (shape.pairs >> 1);
+  int32_t* const quads_end = acc + 4 * (pairs >> 1);
   for (; out != quads_end; words += 6, out += 4) {
     simd32::keep_loads_in_order();
     int32_t w = simd32::load4(words);  // slot 0: a
@@ -124,7 +222,7 @@ void channel_line(const int32_t* words, const int32_t* taps, const RequantChanne
     out[2] = o2;
     out[3] = o3;
   }
-  if (shape.pairs & 1) {
+  if (pairs & 1) {
     // The last pair: entries x .. x + 3 of each slot, a = (r[x], r[x+1]), b = (r[x+2], r[x+3]).
     int32_t a0, a1, a2, b0, b1, b2;
     simd32::load_pair(words, a0, a1);
@@ -144,17 +242,253 @@ void channel_line(const int32_t* words, const int32_t* taps, const RequantChanne
     out[0] = even;
     out[1] = odd;
   }
-  const RequantChannel k = requant;  // a local copy: the byte stores cannot alias it
-  requant_line<kFullRange, kPreShift>(acc, shape.out_len, k, shape.lo, shape.hi, dst,
-                                      shape.out_step);
+  const RequantChannel k = job.requant;  // a local copy: the byte stores cannot alias it
+  requant_line<kFullRange, kPreShift, kDoubled>(acc, shape.out_len, k, shape.lo, shape.hi, dst,
+                                                shape.out_step);
 }
 
-typedef void (*ChannelLineFn)(const int32_t*, const int32_t*, const RequantChannel&,
-                              const LineShape&, int32_t*, int8_t*);
+#if KILN_SIMD32_DSP
+// channel_line<true, false, true> by hand (what KWS's layers run). GCC keeps the MAC loop at
+// fourteen registers with one loaded word live at a time, which makes every load a lone two-cycle
+// LDR (53 cycles per four outputs). Here a quad's first two accumulators are stored as soon as
+// they are complete, and its last three words (c0 c1 c2, the next quad's a0 a1 a2) come in one
+// LDM into the registers that frees and stay there for the next quad, so a quad loads three
+// single words and one LDM of three: with two quads per pass (their registers swap roles, an odd
+// count enters at the second) 43 cycles per four outputs. The output step takes four
+// accumulators per LDM, two such steps per pass, and stores the bytes back to back.
+// Registers in the MAC loop: r0 words, lr their end, r5-r10 the taps (p0 q0 p1 q1 p2 q2), r11 the
+// accumulator pointer, r1-r4 and r12 accumulators and loaded words. Then r5 twice the bias, r6 M,
+// r8 C, r9 rs, r7 a temporary, r10/r11 one and two output steps, r12 the output pointer, lr the
+// end of the accumulators. The stack holds the job, dst and the line shape.
+extern "C" void kiln_planar_line_doubled_full(const int32_t* words, const int32_t* taps,
+                                              const ChannelJob& job, int8_t* dst);
+static_assert(offsetof(ChannelJob, requant) == 48 && offsetof(ChannelJob, shape) == 72 &&
+                  offsetof(RequantChannel, bias) == 0 &&
+                  offsetof(RequantChannel, multiplier2) == 4 &&
+                  offsetof(RequantChannel, pre_shift) == 8 &&
+                  offsetof(RequantChannel, rounding) == 12 &&
+                  offsetof(RequantChannel, post_shift) == 16 && offsetof(LineShape, pairs) == 0 &&
+                  offsetof(LineShape, out_len) == 4 && offsetof(LineShape, out_step) == 8 &&
+                  offsetof(LineShape, acc) == 20,
+              "the asm line's offsets");
+__asm__(
+    "\t.pushsection .text.kiln_planar_line_doubled_full,\"ax\",%progbits\n"
+    "\t.syntax unified\n"
+    "\t.thumb\n"
+    "\t.p2align 2\n"
+    "\t.global kiln_planar_line_doubled_full\n"
+    "\t.type kiln_planar_line_doubled_full, %function\n"
+    "\t.thumb_func\n"
+    "kiln_planar_line_doubled_full:\n"
+    "\tpush {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "\tldr r12, [r2, #72]\n"  // shape
+    "\tpush {r2, r3, r12}\n"  // [sp] job, [sp, #4] dst, [sp, #8] shape
+    "\tldmia r1, {r5, r6, r7, r8, r9, r10}\n"
+    "\tldr r4, [r12, #0]\n"    // pairs
+    "\tldr r11, [r12, #20]\n"  // acc
+    "\tasrs r1, r4, #1\n"      // quads
+    "\tadd r2, r1, r1, lsl #1\n"
+    "\tadd lr, r0, r2, lsl #3\n"  // words + 24 bytes per quad
+    "\tcmp r0, lr\n"
+    "\tbeq 2f\n"
+    "\tlsls r1, r1, #31\n"  // odd: the first quad is the second half of a pass
+    "\tbeq 8f\n"
+    "\tldmia r0, {r1, r4, r12}\n"
+    "\tb 9f\n"
+    "8:\n"
+    "\tldmia r0, {r1, r2, r3}\n"  // a0 a1 a2 of the first quad
+    "1:\n"
+    "\tldr r4, [r0, #12]\n"  // a0 a1 a2 in r1 r2 r3, b0
+    "\tsmultb r12, r1, r5\n"
+    "\tsmuad r1, r1, r5\n"
+    "\tsmlad r1, r2, r7, r1\n"
+    "\tsmlatb r12, r2, r7, r12\n"
+    "\tsmlad r1, r3, r9, r1\n"
+    "\tsmlatb r12, r3, r9, r12\n"
+    "\tsmlabt r1, r4, r6, r1\n"
+    "\tsmlad r12, r4, r6, r12\n"
+    "\tsmuad r2, r4, r5\n"
+    "\tsmultb r3, r4, r5\n"
+    "\tldr r4, [r0, #16]\n"
+    "\tsmlabt r1, r4, r8, r1\n"
+    "\tsmlad r12, r4, r8, r12\n"
+    "\tsmlad r2, r4, r7, r2\n"
+    "\tsmlatb r3, r4, r7, r3\n"
+    "\tldr r4, [r0, #20]\n"
+    "\tsmlabt r1, r4, r10, r1\n"
+    "\tsmlad r12, r4, r10, r12\n"
+    "\tsmlad r2, r4, r9, r2\n"
+    "\tsmlatb r3, r4, r9, r3\n"
+    "\tstrd r1, r12, [r11], #8\n"
+    "\tadds r0, r0, #24\n"
+    "\tldmia r0, {r1, r4, r12}\n"  // c0 c1 c2: the next quad's a0 a1 a2
+    "\tsmlabt r2, r1, r6, r2\n"
+    "\tsmlad r3, r1, r6, r3\n"
+    "\tsmlabt r2, r4, r8, r2\n"
+    "\tsmlad r3, r4, r8, r3\n"
+    "\tsmlabt r2, r12, r10, r2\n"
+    "\tsmlad r3, r12, r10, r3\n"
+    "\tstrd r2, r3, [r11], #8\n"
+    "9:\n"
+    "\tldr r2, [r0, #12]\n"  // a0 a1 a2 in r1 r4 r12, b0
+    "\tsmultb r3, r1, r5\n"
+    "\tsmuad r1, r1, r5\n"
+    "\tsmlad r1, r4, r7, r1\n"
+    "\tsmlatb r3, r4, r7, r3\n"
+    "\tsmlad r1, r12, r9, r1\n"
+    "\tsmlatb r3, r12, r9, r3\n"
+    "\tsmlabt r1, r2, r6, r1\n"
+    "\tsmlad r3, r2, r6, r3\n"
+    "\tsmuad r4, r2, r5\n"
+    "\tsmultb r12, r2, r5\n"
+    "\tldr r2, [r0, #16]\n"
+    "\tsmlabt r1, r2, r8, r1\n"
+    "\tsmlad r3, r2, r8, r3\n"
+    "\tsmlad r4, r2, r7, r4\n"
+    "\tsmlatb r12, r2, r7, r12\n"
+    "\tldr r2, [r0, #20]\n"
+    "\tsmlabt r1, r2, r10, r1\n"
+    "\tsmlad r3, r2, r10, r3\n"
+    "\tsmlad r4, r2, r9, r4\n"
+    "\tsmlatb r12, r2, r9, r12\n"
+    "\tstrd r1, r3, [r11], #8\n"
+    "\tadds r0, r0, #24\n"
+    "\tldmia r0, {r1, r2, r3}\n"  // c0 c1 c2
+    "\tsmlabt r4, r1, r6, r4\n"
+    "\tsmlad r12, r1, r6, r12\n"
+    "\tsmlabt r4, r2, r8, r4\n"
+    "\tsmlad r12, r2, r8, r12\n"
+    "\tsmlabt r4, r3, r10, r4\n"
+    "\tsmlad r12, r3, r10, r12\n"
+    "\tstrd r4, r12, [r11], #8\n"
+    "\tcmp r0, lr\n"
+    "\tbne 1b\n"
+    "2:\n"
+    "\tldr r12, [sp, #8]\n"
+    "\tldr r1, [r12, #0]\n"
+    "\tlsls r1, r1, #31\n"
+    "\tbeq 3f\n"
+    "\tldmia r0, {r1, r2, r3, r4, r12, lr}\n"  // the last pair: a0 a1 a2 b0 b1 b2
+    "\tsmuad r0, r1, r5\n"
+    "\tsmlabt r0, r4, r6, r0\n"
+    "\tsmlad r0, r2, r7, r0\n"
+    "\tsmlabt r0, r12, r8, r0\n"
+    "\tsmlad r0, r3, r9, r0\n"
+    "\tsmlabt r0, lr, r10, r0\n"
+    "\tsmultb r1, r1, r5\n"
+    "\tsmlad r1, r4, r6, r1\n"
+    "\tsmlatb r1, r2, r7, r1\n"
+    "\tsmlad r1, r12, r8, r1\n"
+    "\tsmlatb r1, r3, r9, r1\n"
+    "\tsmlad r1, lr, r10, r1\n"
+    "\tstrd r0, r1, [r11]\n"
+    "3:\n"
+    "\tldr r12, [sp, #8]\n"
+    "\tldr r3, [sp, #0]\n"
+    "\tldr r0, [r12, #20]\n"  // acc
+    "\tldr r1, [r12, #4]\n"   // out_len
+    "\tldr r10, [r12, #8]\n"  // out_step
+    "\tadds r2, r3, #48\n"
+    "\tldmia r2, {r5, r6, r7, r8, r9}\n"  // 2 bias, M, (pre-shift 0), C, rs
+    "\tldr r12, [sp, #4]\n"               // dst
+    "\tlsls r11, r10, #1\n"
+    "\tbic r2, r1, #3\n"
+    "\tadd lr, r0, r2, lsl #2\n"
+    "\tcmp r0, lr\n"
+    "\tbeq 5f\n"
+    "\tlsls r2, r2, #29\n"  // an odd count of quads: enter at the second of a pass's two
+    "\tbne 10f\n"
+    "4:\n"
+    "\tldmia r0!, {r1, r2, r3, r4}\n"
+    "\tadd r1, r1, r5\n"
+    "\tsmmlar r7, r1, r6, r8\n"
+    "\tsub r1, r7, r1, lsr #31\n"
+    "\tasr r1, r1, r9\n"
+    "\tssat r1, #8, r1\n"
+    "\tadd r2, r2, r5\n"
+    "\tsmmlar r7, r2, r6, r8\n"
+    "\tsub r2, r7, r2, lsr #31\n"
+    "\tasr r2, r2, r9\n"
+    "\tssat r2, #8, r2\n"
+    "\tadd r3, r3, r5\n"
+    "\tsmmlar r7, r3, r6, r8\n"
+    "\tsub r3, r7, r3, lsr #31\n"
+    "\tasr r3, r3, r9\n"
+    "\tssat r3, #8, r3\n"
+    "\tadd r4, r4, r5\n"
+    "\tsmmlar r7, r4, r6, r8\n"
+    "\tsub r4, r7, r4, lsr #31\n"
+    "\tasr r4, r4, r9\n"
+    "\tssat r4, #8, r4\n"
+    "\tstrb r1, [r12]\n"
+    "\tstrb r2, [r12, r10]\n"
+    "\tstrb r3, [r12, r11]\n"
+    "\tadd r12, r12, r11\n"
+    "\tstrb r4, [r12, r10]\n"
+    "\tadd r12, r12, r11\n"
+    "10:\n"
+    "\tldmia r0!, {r1, r2, r3, r4}\n"
+    "\tadd r1, r1, r5\n"
+    "\tsmmlar r7, r1, r6, r8\n"
+    "\tsub r1, r7, r1, lsr #31\n"
+    "\tasr r1, r1, r9\n"
+    "\tssat r1, #8, r1\n"
+    "\tadd r2, r2, r5\n"
+    "\tsmmlar r7, r2, r6, r8\n"
+    "\tsub r2, r7, r2, lsr #31\n"
+    "\tasr r2, r2, r9\n"
+    "\tssat r2, #8, r2\n"
+    "\tadd r3, r3, r5\n"
+    "\tsmmlar r7, r3, r6, r8\n"
+    "\tsub r3, r7, r3, lsr #31\n"
+    "\tasr r3, r3, r9\n"
+    "\tssat r3, #8, r3\n"
+    "\tadd r4, r4, r5\n"
+    "\tsmmlar r7, r4, r6, r8\n"
+    "\tsub r4, r7, r4, lsr #31\n"
+    "\tasr r4, r4, r9\n"
+    "\tssat r4, #8, r4\n"
+    "\tstrb r1, [r12]\n"
+    "\tstrb r2, [r12, r10]\n"
+    "\tstrb r3, [r12, r11]\n"
+    "\tadd r12, r12, r11\n"
+    "\tstrb r4, [r12, r10]\n"
+    "\tadd r12, r12, r11\n"
+    "\tcmp r0, lr\n"
+    "\tbne 4b\n"
+    "5:\n"
+    "\tldr r1, [sp, #8]\n"
+    "\tldr r1, [r1, #4]\n"
+    "\tands r1, r1, #3\n"
+    "\tbeq 7f\n"
+    "6:\n"
+    "\tldr r2, [r0], #4\n"
+    "\tadd r2, r2, r5\n"
+    "\tsmmlar r7, r2, r6, r8\n"
+    "\tsub r2, r7, r2, lsr #31\n"
+    "\tasr r2, r2, r9\n"
+    "\tssat r2, #8, r2\n"
+    "\tstrb r2, [r12]\n"
+    "\tadd r12, r12, r10\n"
+    "\tsubs r1, r1, #1\n"
+    "\tbne 6b\n"
+    "7:\n"
+    "\tadd sp, sp, #12\n"
+    "\tpop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "\t.size kiln_planar_line_doubled_full, .-kiln_planar_line_doubled_full\n"
+    "\t.popsection\n");
+#endif
 
-ChannelLineFn pick_channel_line(bool full_range, bool pre_shift) {
-  if (full_range) return pre_shift ? &channel_line<true, true> : &channel_line<true, false>;
-  return pre_shift ? &channel_line<false, true> : &channel_line<false, false>;
+ChannelLineFn pick_channel_line(bool full_range, bool pre_shift, bool doubled) {
+  if (doubled) {
+#if KILN_SIMD32_DSP
+    if (full_range) return &kiln_planar_line_doubled_full;
+#endif
+    return full_range ? &channel_line<true, false, true> : &channel_line<false, false, true>;
+  }
+  if (full_range)
+    return pre_shift ? &channel_line<true, true, false> : &channel_line<true, false, false>;
+  return pre_shift ? &channel_line<false, true, false> : &channel_line<false, false, false>;
 }
 
 // Input line `src` (`len` pixels `step` bytes apart, at the group's first channel) widened with
@@ -174,16 +508,21 @@ void widen_line(const int8_t* src, int32_t len, int32_t step, int32_t offset, in
   const int8_t* s = src + x * step;
   if (count == 4) {
     const int32_t offsets = simd32::pack_halves(offset, offset);
-    for (; x + 1 < len; x += 2, ++column, s += 2 * step) {
+    const int32_t pairs = (len - x) >> 1;
+    const int32_t w = 2 * slot_word(column, 0);
+    int16_t *d0 = slot[0] + w, *d1 = slot[1] + w, *d2 = slot[2] + w, *d3 = slot[3] + w;
+    const int8_t* const end = s + static_cast<ptrdiff_t>(pairs) * 2 * step;
+    for (; s != end; s += 2 * step, d0 += 6, d1 += 6, d2 += 6, d3 += 6) {
       const int32_t v0 = simd32::load4(s), v1 = simd32::load4(s + step);
       const int32_t e0 = simd32::sxtab16(offsets, v0), e1 = simd32::sxtab16(offsets, v1);
       const int32_t o0 = simd32::sxtab16_odd(offsets, v0), o1 = simd32::sxtab16_odd(offsets, v1);
-      const int32_t w = 2 * slot_word(column, 0);
-      simd32::store4(slot[0] + w, simd32::pack_low_halves(e0, e1));
-      simd32::store4(slot[1] + w, simd32::pack_low_halves(o0, o1));
-      simd32::store4(slot[2] + w, simd32::pack_high_halves(e0, e1));
-      simd32::store4(slot[3] + w, simd32::pack_high_halves(o0, o1));
+      simd32::store4(d0, simd32::pack_low_halves(e0, e1));
+      simd32::store4(d1, simd32::pack_low_halves(o0, o1));
+      simd32::store4(d2, simd32::pack_high_halves(e0, e1));
+      simd32::store4(d3, simd32::pack_high_halves(o0, o1));
     }
+    x += 2 * pairs;
+    column += pairs;
   } else if (count == 2) {
     // Two bytes per pixel: SXTAB16 widens channel c + 1 from the odd byte, channel c from the
     // even one (the high halves, from bytes that were not loaded, are dropped by the pack).
@@ -317,59 +656,71 @@ void depthwise_planar_in_place(const DepthwisePlanarPlan& plan, const DepthwiseC
   const bool by_columns = plan.by_columns != 0;
   const PlanarLines l = planar_lines(params, in, out, by_columns);
   int16_t* blocks = static_cast<int16_t*>(scratch);  // channel g's slots at 3 * entries * g
-  int32_t* acc = reinterpret_cast<int32_t*>(blocks + 3 * entries * group);
   // Entries outside the input are never written again: they stay zero.
   memset(blocks, 0, 6 * static_cast<size_t>(entries) * group);
-  const ChannelLineFn line_fn = pick_channel_line(params.act_min == -128 && params.act_max == 127,
-                                                  requant_table_pre_shifts(table, out.c));
+  const bool full_range = params.act_min == -128 && params.act_max == 127;
+  const bool pre_shift = requant_table_pre_shifts(table, out.c);
   LineShape shape;
   shape.pairs = last_pair_start(l.out_len) / 2 + 1;
   shape.out_len = l.out_len;
   shape.out_step = l.out_entry_step;
   shape.lo = params.act_min;
   shape.hi = params.act_max;
+  shape.acc = reinterpret_cast<int32_t*>(blocks + 3 * entries * group);
+  const int32_t block_words = 3 * entries / 2;  // one channel's three slots
   for (int32_t n = 0; n < in.n; ++n) {
     const int8_t* in_batch = data + static_cast<ptrdiff_t>(n) * in.h * in.w * channels;
     int8_t* out_batch = data + static_cast<ptrdiff_t>(n) * out.h * out.w * channels;
     for (int32_t c = 0; c < channels; c += group) {
       const int32_t count = channels - c < group ? channels - c : group;
-      int32_t taps[4][12];
-      for (int32_t g = 0; g < count; ++g)
-        channel_taps(filter, channels, c + g, by_columns, taps[g]);
+      ChannelJob jobs[4];
+      for (int32_t g = 0; g < count; ++g) {
+        ChannelJob& job = jobs[g];
+        const bool doubled = doubled_entry(table[c + g], &job.requant);
+        if (!doubled) job.requant = table[c + g];
+        channel_taps(filter, channels, c + g, by_columns, doubled ? 2 : 1, job.taps);
+        job.line = pick_channel_line(full_range, pre_shift, doubled);
+        job.shape = &shape;
+      }
+      int16_t* slot[4];
+      for (int32_t g = 0; g < 4; ++g) slot[g] = blocks + 3 * entries * (g < count ? g : 0);
       int32_t next_line = 0;  // input lines below this one are widened (or not needed)
+      int32_t next_slot = 0;  // the slot of input line next_line (line mod 3)
+      // Window row k of output line y reads input line y - line_pad + k, which sits in slot
+      // (y - line_pad + k) mod 3, so slot s holds window row (s - first) mod 3: the taps from
+      // row `rotation` = (-first) mod 3 on. It starts at (line_pad) mod 3 and steps down.
+      int32_t rotation = l.line_pad % 3;
       for (int32_t y = 0; y < l.out_lines; ++y) {
         const int32_t first = y - l.line_pad;  // stride 1
-        for (int32_t r = first > next_line ? first : next_line; r <= first + 2 && r < l.in_lines;
-             ++r) {
-          if (r < 0) continue;
-          int16_t* slot[4];
-          for (int32_t g = 0; g < 4; ++g)
-            slot[g] = blocks + 3 * entries * (g < count ? g : 0) + 2 * (r % 3);
-          widen_line(in_batch + static_cast<ptrdiff_t>(r) * l.in_line_step + c, l.in_len,
-                     l.in_entry_step, params.input_offset, l.entry_pad, count, slot);
+        int32_t last = first + 2 < l.in_lines - 1 ? first + 2 : l.in_lines - 1;
+        for (; next_line <= last; ++next_line) {
+          if (next_line >= 0) {
+            int16_t* ring[4];
+            for (int32_t g = 0; g < 4; ++g) ring[g] = slot[g] + 2 * next_slot;
+            widen_line(in_batch + static_cast<ptrdiff_t>(next_line) * l.in_line_step + c, l.in_len,
+                       l.in_entry_step, params.input_offset, l.entry_pad, count, ring);
+          }
+          next_slot = next_slot == 2 ? 0 : next_slot + 1;
         }
-        if (first + 3 > next_line) next_line = first + 3;
-        // Window row k reads input line first + k, which sits in slot (first + k) mod 3, so
-        // slot s holds row (s - first) mod 3: the taps from row (3 - first mod 3) mod 3 on.
-        const int32_t rotation = (3 - (first % 3 + 3) % 3) % 3;
         const bool all_inside = first >= 0 && first + 2 < l.in_lines;
         int8_t* dst = out_batch + static_cast<ptrdiff_t>(y) * l.out_line_step + c;
         for (int32_t g = 0; g < count; ++g) {
-          const int32_t* slot_taps = taps[g] + 2 * rotation;
+          const ChannelJob& job = jobs[g];
+          const int32_t* slot_taps = job.taps + 2 * rotation;
           int32_t edge[6];
           if (!all_inside) {
             // Lines beyond the input are padding: their taps become zero.
             for (int32_t i = 0; i < 6; ++i) edge[i] = slot_taps[i];
-            for (int32_t k = 0; k < 3; ++k) {
-              if (first + k >= 0 && first + k < l.in_lines) continue;
-              const int32_t slot = ((first + k) % 3 + 3) % 3;
-              edge[2 * slot] = edge[2 * slot + 1] = 0;
+            for (int32_t s = 0, row = rotation; s < 3; ++s, row = row == 2 ? 0 : row + 1) {
+              // Slot s holds window row `row` (see rotation).
+              if (first + row < 0 || first + row >= l.in_lines) edge[2 * s] = edge[2 * s + 1] = 0;
             }
             slot_taps = edge;
           }
-          line_fn(reinterpret_cast<const int32_t*>(blocks + 3 * entries * g), slot_taps,
-                  table[c + g], shape, acc, dst + g);
+          job.line(reinterpret_cast<const int32_t*>(blocks) + block_words * g, slot_taps, job,
+                   dst + g);
         }
+        rotation = rotation == 0 ? 2 : rotation - 1;
       }
     }
   }

@@ -11,7 +11,10 @@
 // their width (KWS's 25x5), the columns, so that the per-line setup is spread over more outputs.
 // Each output line is requantized from the per-channel table and written straight over the
 // input: output pixel q of channel c replaces input pixel q of channel c only, and the plan
-// checks that every input line is widened before its bytes are overwritten.
+// checks that every input line is widened before its bytes are overwritten. Channels whose
+// accumulators stay below 2^30 in magnitude take doubled taps and a shorter exact output step
+// (SMMLAR with the rounding constant as its addend); with the full int8 range on DSP targets an
+// assembly line loop runs them (KWS: 324k -> 262k cycles per 25x5x64 layer).
 //
 // Measured on the M4 (QEMU cycle model), lines of fewer than 16 outputs and stride 2 (where the
 // widening of four times as many inputs costs more than the pairs save) run faster on the

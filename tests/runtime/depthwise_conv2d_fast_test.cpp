@@ -259,6 +259,44 @@ TEST(DepthwiseConv2DFast, InPlacePlanarMatchesTheReference) {
   EXPECT_GT(by_columns, 20);
 }
 
+// The planar path's doubled output step (taps and bias doubled, no pre-shift) is taken per group
+// of channels only where every |accumulator| stays below 2^30: |bias| < 2^30 - 9 * 128 * 255.
+// Biases on both sides of that limit (and far beyond it, as pruned channels have), with the
+// largest sums the window can make (all weights -128 or 127, all inputs at an extreme), must
+// give the reference's outputs whichever step each group takes.
+TEST(DepthwiseConv2DFast, InPlacePlanarExactAroundTheDoubledStepLimit) {
+  const int32_t limit = (1 << 30) - 9 * 128 * 255;
+  const int32_t biases[] = {limit - 1,  limit,         limit + 1,  -(limit - 1), -limit,
+                            -limit - 1, (1 << 30) + 5, -(1 << 30), 17,           -40000};
+  int planar = 0;
+  for (uint32_t seed = 0; seed < 300; ++seed) {
+    RandomDepthwise conv = planar_layer(seed * 13 + 7);
+    if (conv.output.h * conv.output.w > conv.input.h * conv.input.w) continue;
+    std::mt19937 gen(seed);
+    auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(gen); };
+    conv.has_bias = true;
+    for (int32_t& b : conv.bias) b = biases[pick(0, 9)];
+    if (seed % 2 == 0) {
+      // The largest sums: every product at its extreme, of one sign per channel.
+      const int32_t c = conv.filter.c;
+      const bool low_input = pick(0, 1) == 0;
+      conv.params.input_offset = low_input ? -127 : 128;
+      for (int8_t& v : conv.input_data) v = low_input ? -128 : 127;
+      for (size_t i = 0; i < conv.filter_data.size(); ++i)
+        conv.filter_data[i] = (static_cast<int32_t>(i % c) + static_cast<int32_t>(seed)) % 2
+                                  ? int8_t{-128}
+                                  : int8_t{127};
+    }
+    const size_t available = depthwise_conv2d_int8_in_place_fast_scratch_bytes(conv.output) -
+                             requant_table_bytes(conv.output.c);
+    planar +=
+        depthwise_planar_plan(conv.params, conv.input, conv.filter, conv.output, available).group >
+        0;
+    ASSERT_EQ(conv.fast_in_place(), conv.reference()) << "seed " << seed;
+  }
+  EXPECT_GT(planar, 60);
+}
+
 // A 3x3 layer with dilation 1 of the padded quad path's kind (stride 2 in either direction, or
 // lines too short for the planar path): small maps, whose whole padded plane fits in the
 // scratch, and larger ones, which fill the padded rows in chunks; SAME, VALID or uneven
