@@ -33,9 +33,9 @@ struct OpCost {
 //   call, with the MACs of all-zero filter rows (pruned channels, which the kernel skips) left
 //   out. The single-input-channel DEPTHWISE_CONV_2D run as a convolution: micro_speech's layer.
 // - DEPTHWISE_CONV_2D with depth multiplier 1: cost per tap (every golden depthwise layer is 3x3,
-//   so taps and outputs cannot be told apart), the channel-planar path (refit on KWS's doubled-step lines) about +5% per call, the
-//   pair and padded paths (VWW) with a per-input term -43..+14%. Other multipliers run the
-//   portable kernel and keep its coefficients.
+//   so taps and outputs cannot be told apart), the channel-planar path (refit on KWS's doubled-step
+//   lines) about +5% per call, the pair and padded paths (VWW) with a per-input term -43..+14%.
+//   Other multipliers run the portable kernel and keep its coefficients.
 // - FULLY_CONNECTED: runtime/fully_connected_fast.h solved from the autoencoder's five layer
 //   shapes (hello_world's tiny layers -12..+1%); the portable kernel -4..+19%. The 16-bit
 //   filter variant of --opt-speed: every golden model's layers, -8..+5% (with a per-input term
