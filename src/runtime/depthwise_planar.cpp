@@ -271,6 +271,26 @@ static_assert(offsetof(ChannelJob, requant) == 48 && offsetof(ChannelJob, shape)
                   offsetof(LineShape, out_len) == 4 && offsetof(LineShape, out_step) == 8 &&
                   offsetof(LineShape, acc) == 20,
               "the asm line's offsets");
+// The output step of one accumulator register R (r5 twice the bias, r6 M, r8 C, r9 rs, r7 a
+// temporary), and of four accumulators loaded by one LDM, stored one output step (r10) apart.
+#define KILN_PLANAR_OUT(R) \
+  "\tadd " R ", " R        \
+  ", r5\n"                 \
+  "\tsmmlar r7, " R        \
+  ", r6, r8\n"             \
+  "\tsub " R ", r7, " R    \
+  ", lsr #31\n"            \
+  "\tasr " R ", " R        \
+  ", r9\n"                 \
+  "\tssat " R ", #8, " R "\n"
+#define KILN_PLANAR_QUAD_OUT \
+  "\tldmia r0!, {r1, r2, r3, r4}\n" KILN_PLANAR_OUT("r1") KILN_PLANAR_OUT("r2")      \
+      KILN_PLANAR_OUT("r3") KILN_PLANAR_OUT("r4") "\tstrb r1, [r12]\n"               \
+                                                  "\tstrb r2, [r12, r10]\n"          \
+                                                  "\tstrb r3, [r12, r11]\n"          \
+                                                  "\tadd r12, r12, r11\n"            \
+                                                  "\tstrb r4, [r12, r10]\n"          \
+                                                  "\tadd r12, r12, r11\n"
 __asm__(
     "\t.pushsection .text.kiln_planar_line_doubled_full,\"ax\",%progbits\n"
     "\t.syntax unified\n"
@@ -398,62 +418,7 @@ __asm__(
     "\tbeq 5f\n"
     "\tlsls r2, r2, #29\n"  // an odd count of quads: enter at the second of a pass's two
     "\tbne 10f\n"
-    "4:\n"
-    "\tldmia r0!, {r1, r2, r3, r4}\n"
-    "\tadd r1, r1, r5\n"
-    "\tsmmlar r7, r1, r6, r8\n"
-    "\tsub r1, r7, r1, lsr #31\n"
-    "\tasr r1, r1, r9\n"
-    "\tssat r1, #8, r1\n"
-    "\tadd r2, r2, r5\n"
-    "\tsmmlar r7, r2, r6, r8\n"
-    "\tsub r2, r7, r2, lsr #31\n"
-    "\tasr r2, r2, r9\n"
-    "\tssat r2, #8, r2\n"
-    "\tadd r3, r3, r5\n"
-    "\tsmmlar r7, r3, r6, r8\n"
-    "\tsub r3, r7, r3, lsr #31\n"
-    "\tasr r3, r3, r9\n"
-    "\tssat r3, #8, r3\n"
-    "\tadd r4, r4, r5\n"
-    "\tsmmlar r7, r4, r6, r8\n"
-    "\tsub r4, r7, r4, lsr #31\n"
-    "\tasr r4, r4, r9\n"
-    "\tssat r4, #8, r4\n"
-    "\tstrb r1, [r12]\n"
-    "\tstrb r2, [r12, r10]\n"
-    "\tstrb r3, [r12, r11]\n"
-    "\tadd r12, r12, r11\n"
-    "\tstrb r4, [r12, r10]\n"
-    "\tadd r12, r12, r11\n"
-    "10:\n"
-    "\tldmia r0!, {r1, r2, r3, r4}\n"
-    "\tadd r1, r1, r5\n"
-    "\tsmmlar r7, r1, r6, r8\n"
-    "\tsub r1, r7, r1, lsr #31\n"
-    "\tasr r1, r1, r9\n"
-    "\tssat r1, #8, r1\n"
-    "\tadd r2, r2, r5\n"
-    "\tsmmlar r7, r2, r6, r8\n"
-    "\tsub r2, r7, r2, lsr #31\n"
-    "\tasr r2, r2, r9\n"
-    "\tssat r2, #8, r2\n"
-    "\tadd r3, r3, r5\n"
-    "\tsmmlar r7, r3, r6, r8\n"
-    "\tsub r3, r7, r3, lsr #31\n"
-    "\tasr r3, r3, r9\n"
-    "\tssat r3, #8, r3\n"
-    "\tadd r4, r4, r5\n"
-    "\tsmmlar r7, r4, r6, r8\n"
-    "\tsub r4, r7, r4, lsr #31\n"
-    "\tasr r4, r4, r9\n"
-    "\tssat r4, #8, r4\n"
-    "\tstrb r1, [r12]\n"
-    "\tstrb r2, [r12, r10]\n"
-    "\tstrb r3, [r12, r11]\n"
-    "\tadd r12, r12, r11\n"
-    "\tstrb r4, [r12, r10]\n"
-    "\tadd r12, r12, r11\n"
+    "4:\n" KILN_PLANAR_QUAD_OUT "10:\n" KILN_PLANAR_QUAD_OUT
     "\tcmp r0, lr\n"
     "\tbne 4b\n"
     "5:\n"
@@ -477,6 +442,8 @@ __asm__(
     "\tpop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "\t.size kiln_planar_line_doubled_full, .-kiln_planar_line_doubled_full\n"
     "\t.popsection\n");
+#undef KILN_PLANAR_QUAD_OUT
+#undef KILN_PLANAR_OUT
 #endif
 
 ChannelLineFn pick_channel_line(bool full_range, bool pre_shift, bool doubled) {
