@@ -575,16 +575,10 @@ __attribute__((always_inline)) inline void widen_consecutive(const int8_t* src, 
   }
 }
 
-// Both 16-bit lanes of v doubled (SADD16; the lanes here are at most 255 in magnitude, so the
-// sums never wrap).
+// Both 16-bit lanes of v doubled (the lanes here are at most 255 in magnitude, so the sums never
+// wrap).
 inline int32_t double_lanes(int32_t v) {
-#if KILN_SIMD32_DSP
-  int32_t r;
-  __asm__("sadd16 %0, %1, %1" : "=r"(r) : "r"(v));
-  return r;
-#else
-  return simd32::pack_halves(2 * simd32::half0(v), 2 * simd32::half1(v));
-#endif
+  return simd32::sadd16(v, v);
 }
 
 // widen_consecutive with every column word doubled, for DoubledRequant.

@@ -293,6 +293,21 @@ QuadRowFn pick_quad_row(const DepthwiseJob& j) {
   return pick_quad_row_for<false>(full_range, pre_shift);
 }
 
+// The doubled output step (requant_fast.h) as an int8.
+inline int8_t doubled_finish(int32_t acc2, const RequantChannel& d) {
+  return static_cast<int8_t>(requant_doubled_output(acc2, d));
+}
+
+// Largest |accumulator - bias| of a 3x3 window, for the partial sums as well: nine taps of at
+// most 128 in size times an input of at most 128 in size plus (the pair path) an offset of at
+// most 128, or (the padded path, whose bias holds the offset's share) the offset's share of at
+// most 9 * 128 * 128 in the bias and the inputs' sum of as much again.
+const int32_t kDoubledWindowSums = 9 * 128 * 256;
+
+inline bool doubled_entry(const RequantChannel& t, RequantChannel* d) {
+  return requant_doubled_entry(t, kDoubledWindowSums, d);
+}
+
 // The padded path of the in-place kernel for 3x3 filters with dilation 1 (the layers the planar
 // path leaves: stride 2 and short lines). For one channel quad it copies the input into padded
 // rows of words (one word = the quad's four channels of one pixel), the columns and rows outside
@@ -315,7 +330,8 @@ QuadRowFn pick_quad_row(const DepthwiseJob& j) {
 // stride known when compiling (post-indexed row loads) about 144: 389,000 -> 380,000,
 // 3x3x256 129,600 -> 127,500. Copies of eight words per pass on rows of eight or more and
 // memcpy for the rows chunks share: 48x48x16 379,900 -> 372,400, 24x24x32 stride 2 193,800 ->
-// 191,400, 12x12x64 stride 2 105,500 -> 104,200.
+// 191,400, 12x12x64 stride 2 105,500 -> 104,200. The doubled step (quads within its bound, maps
+// of 64 outputs or more): 48x48x16 -> 364,200, 24x24x32 stride 2 -> 188,500.
 
 // Output pixels up to which the scratch bound holds the whole padded plane (it grows with the
 // map), unless the output shape suits the planar path.
@@ -360,14 +376,63 @@ struct PaddedQuad {
   int32_t row_bytes;  // bytes of one output row                                       @168
   int32_t jump;       // bytes from the end of a row's windows to the next row's first  @172
   const int8_t* end;  // the end of the last output row                              @176
+  int32_t doubled;    // 1: taps, bias and requant entries doubled (doubled_entry), full range
 };
+
+// Output pixels from which the padded path's doubled step repays its per-quad set-up (the
+// entries' check and the doubled taps, about 150 cycles more, against 4 cycles per window;
+// measured on VWW: 24x24 and 12x12 maps gain, 6x6 breaks even, 3x3 loses).
+const int32_t kPaddedDoubledPixels = 64;
+
+// The block of channels c..c+3 with the doubled step (taps, bias and entries doubled), if all
+// four channels allow it: their bias plus the offset's share (at most 9 * 128 * 128 in size)
+// and the partial sums of the raw inputs (as much again) stay within doubled_entry's bound.
+// False leaves the block to padded_quad_build.
+__attribute__((noinline)) bool padded_quad_build_doubled(const int8_t* filter, int32_t channels,
+                                                         int32_t c, const RequantChannel* table,
+                                                         int32_t input_offset, PaddedQuad* q) {
+  RequantChannel d[4];
+  for (int32_t k = 0; k < 4; ++k)
+    if (!doubled_entry(table[c + k], &d[k])) return false;
+  int32_t sums_even = 0, sums_odd = 0;  // lanes: channels c, c + 2 and c + 1, c + 3
+  const int8_t* f = filter + c;
+  int32_t* wide = q->wide;
+#pragma GCC unroll 9
+  for (int32_t t = 0; t < 9; ++t) {
+    const int32_t v = simd32::load4(f + t * channels);
+    const int32_t even = simd32::sxtb16(v), odd = simd32::sxtb16_odd(v);
+    wide[2 * t] = simd32::sadd16(even, even);
+    wide[2 * t + 1] = simd32::sadd16(odd, odd);
+    sums_even = simd32::sxtab16(sums_even, v);
+    sums_odd = simd32::sxtab16_odd(sums_odd, v);
+  }
+  const int32_t sums[4] = {simd32::half0(sums_even), simd32::half0(sums_odd),
+                           simd32::half1(sums_even), simd32::half1(sums_odd)};
+  for (int32_t k = 0; k < 4; ++k) {
+    q->bias[k] = simd32::add_wrap(d[k].bias, 2 * input_offset * sums[k]);
+    q->requant[k].multiplier2 = d[k].multiplier2;
+    q->requant[k].pre_shift = 0;
+    q->requant[k].rounding = d[k].rounding;
+    q->requant[k].post_shift = d[k].post_shift;
+  }
+  q->doubled = 1;
+  return true;
+}
 
 // The quad block of channels c..c+3 (c + 3 < channels), except the row fields. Out of line, so
 // that its loop has registers of its own. The taps' sums per channel come from SXTAB16 into
 // 16-bit lanes (lane-wise, no carry between them): nine int8 taps sum to at most 1152 in size.
+// try_doubled (the full int8 range, on maps large enough to repay the check) tries the doubled
+// block first.
 __attribute__((noinline)) void padded_quad_build(const int8_t* filter, int32_t channels, int32_t c,
                                                  const RequantChannel* table, int32_t input_offset,
-                                                 int32_t lo, int32_t hi, PaddedQuad* q) {
+                                                 int32_t lo, int32_t hi, bool try_doubled,
+                                                 PaddedQuad* q) {
+  q->dst_step = channels;
+  q->lo = lo;
+  q->hi = hi;
+  if (try_doubled && padded_quad_build_doubled(filter, channels, c, table, input_offset, q)) return;
+  q->doubled = 0;
   int32_t sums_even = 0, sums_odd = 0;  // lanes: channels c, c + 2 and c + 1, c + 3
   const int8_t* f = filter + c;
   int32_t* wide = q->wide;
@@ -389,9 +454,6 @@ __attribute__((noinline)) void padded_quad_build(const int8_t* filter, int32_t c
     q->requant[k].rounding = e.rounding;
     q->requant[k].post_shift = e.post_shift;
   }
-  q->dst_step = channels;
-  q->lo = lo;
-  q->hi = hi;
 }
 
 // The output step of accumulator k from the quad block.
@@ -399,6 +461,7 @@ template <bool kFullRange, bool kPreShift>
 inline int8_t padded_finish(int32_t acc, const PaddedQuad& q, int k) {
   const RequantChannel t = {0, q.requant[k].multiplier2, q.requant[k].pre_shift,
                             q.requant[k].rounding, q.requant[k].post_shift};
+  if (q.doubled) return doubled_finish(acc, t);  // (full range only)
   return requant_clamp<kFullRange, kPreShift>(acc, t, q.lo, q.hi);
 }
 
@@ -503,6 +566,26 @@ static_assert(offsetof(PaddedQuad, bias) == 72 && offsetof(PaddedQuad, requant) 
   "asr %[" a "], %[" a                                                      \
   "], %[v]\n\t"                                                             \
   "ssat %[" a "], #8, %[" a "]\n\t"
+// The doubled step of accumulator `a` (entries of doubled_entry): SMMLAR with the rounding term
+// into a temporary, then the accumulator's sign subtracted; no QADD.
+#define KILN_PADDED_REQUANT_DOUBLED(a, e) \
+  "ldr %[fe], [%[q], #" e                 \
+  "]\n\t"                                 \
+  "ldr %[fo], [%[q], #" e                 \
+  "+8]\n\t"                               \
+  "ldr %[v], [%[q], #" e                  \
+  "+12]\n\t"                              \
+  "smmlar %[ve], %[" a                    \
+  "], %[fe], %[fo]\n\t"                   \
+  "sub %[" a "], %[ve], %[" a             \
+  "], lsr #31\n\t"                        \
+  "asr %[" a "], %[" a                    \
+  "], %[v]\n\t"                           \
+  "ssat %[" a "], #8, %[" a "]\n\t"
+#define KILN_PADDED_REQUANT4_DOUBLED       \
+  KILN_PADDED_REQUANT_DOUBLED("a0", "88")  \
+  KILN_PADDED_REQUANT_DOUBLED("a1", "104") \
+  KILN_PADDED_REQUANT_DOUBLED("a2", "120") KILN_PADDED_REQUANT_DOUBLED("a3", "136")
 #define KILN_PADDED_REQUANT4(pre0, pre1, pre2, pre3) \
   KILN_PADDED_REQUANT("a0", "88", pre0)              \
   KILN_PADDED_REQUANT("a1", "104", pre1)             \
@@ -571,7 +654,9 @@ static_assert(offsetof(PaddedQuad, bias) == 72 && offsetof(PaddedQuad, requant) 
 
 // The loop with window `window` and advance `next`, for the four requantization variants.
 #define KILN_PADDED_LOOP(window, next)                                                       \
-  if (kFullRange && !kPreShift)                                                              \
+  if (kDoubled)                                                                              \
+    __asm__ volatile(window KILN_PADDED_REQUANT4_DOUBLED next KILN_PADDED_OPERANDS);         \
+  else if (kFullRange && !kPreShift)                                                         \
     __asm__ volatile(window KILN_PADDED_REQUANT4("", "", "", "") next KILN_PADDED_OPERANDS); \
   else if (kFullRange)                                                                       \
     __asm__ volatile(window KILN_PADDED_REQUANT4_PRE next KILN_PADDED_OPERANDS);             \
@@ -582,7 +667,8 @@ static_assert(offsetof(PaddedQuad, bias) == 72 && offsetof(PaddedQuad, requant) 
     __asm__ volatile(window KILN_PADDED_REQUANT4_PRE KILN_PADDED_CLAMP next KILN_PADDED_OPERANDS);
 
 // kStep: the window step in bytes (4 * stride) where it is 4 or 8, else 0 (read from q.step).
-template <bool kFullRange, bool kPreShift, int kStep>
+// kDoubled: a block of doubled entries (q.doubled, full range).
+template <bool kFullRange, bool kPreShift, int kStep, bool kDoubled = false>
 __attribute__((noinline)) void padded_rows(const PaddedQuad& q, const int32_t* r0,
                                            const int32_t* r1, const int32_t* r2, int8_t* dst,
                                            const int8_t* row_end) {
@@ -607,6 +693,8 @@ __attribute__((noinline)) void padded_rows(const PaddedQuad& q, const int32_t* r
 #undef KILN_PADDED_REQUANT
 #undef KILN_PADDED_REQUANT4
 #undef KILN_PADDED_REQUANT4_PRE
+#undef KILN_PADDED_REQUANT_DOUBLED
+#undef KILN_PADDED_REQUANT4_DOUBLED
 #undef KILN_PADDED_CLAMP1
 #undef KILN_PADDED_CLAMP
 #undef KILN_PADDED_NEXT
@@ -614,7 +702,7 @@ __attribute__((noinline)) void padded_rows(const PaddedQuad& q, const int32_t* r
 #undef KILN_PADDED_ROW_TURN
 #undef KILN_PADDED_OPERANDS
 #else
-template <bool kFullRange, bool kPreShift, int kStep>
+template <bool kFullRange, bool kPreShift, int kStep, bool kDoubled = false>
 void padded_rows(const PaddedQuad& q, const int32_t* r0, const int32_t* r1, const int32_t* r2,
                  int8_t* dst, const int8_t* row_end) {
   padded_rows_portable<kFullRange, kPreShift>(q, r0, r1, r2, dst, row_end);
@@ -625,7 +713,8 @@ typedef void (*PaddedRowsFn)(const PaddedQuad&, const int32_t*, const int32_t*, 
                              int8_t*, const int8_t*);
 
 template <int kStep>
-PaddedRowsFn pick_padded_rows_for(bool full_range, bool pre_shift) {
+PaddedRowsFn pick_padded_rows_for(bool full_range, bool pre_shift, bool doubled) {
+  if (doubled) return &padded_rows<true, false, kStep, true>;
   if (full_range)
     return pre_shift ? &padded_rows<true, true, kStep> : &padded_rows<true, false, kStep>;
   return pre_shift ? &padded_rows<false, true, kStep> : &padded_rows<false, false, kStep>;
@@ -637,9 +726,10 @@ inline __attribute__((always_inline)) PaddedRowsFn pick_padded_rows(bool full_ra
                                                                     const PaddedQuad& q) {
   const bool pre_shift = (q.requant[0].pre_shift | q.requant[1].pre_shift | q.requant[2].pre_shift |
                           q.requant[3].pre_shift) != 0;
-  if (q.step == 8) return pick_padded_rows_for<8>(full_range, pre_shift);
-  if (q.step == 4) return pick_padded_rows_for<4>(full_range, pre_shift);
-  return pick_padded_rows_for<0>(full_range, pre_shift);
+  const bool doubled = q.doubled != 0;
+  if (q.step == 8) return pick_padded_rows_for<8>(full_range, pre_shift, doubled);
+  if (q.step == 4) return pick_padded_rows_for<4>(full_range, pre_shift, doubled);
+  return pick_padded_rows_for<0>(full_range, pre_shift, doubled);
 }
 
 // The input zero point in every byte of a word: x + input_offset = 0 for each.
@@ -888,6 +978,7 @@ __attribute__((noinline)) void quads_padded_plane(const DepthwiseJob& j, const P
   const int32_t in_row = j.in.w * channels;
   const int32_t inside = l.end - l.begin;
   const PaddedCopyFn copy = inside >= 8 ? &padded_copy_rows<true> : &padded_copy_rows<false>;
+  const bool try_doubled = full_range && j.out.h * j.out.w >= kPaddedDoubledPixels;
   const int32_t row_bytes = j.out.w * channels;
   const int32_t plane_bytes = j.out.h * row_bytes;
   // Input rows [0, last) land on padded rows pad_h...; the padding rows hold the pad word.
@@ -901,7 +992,8 @@ __attribute__((noinline)) void quads_padded_plane(const DepthwiseJob& j, const P
   q.row_bytes = row_bytes;
   q.jump = 4 * (win.stride_h * l.words - j.out.w * win.stride_w);
   for (int32_t c = 0; c < quads; c += 4) {
-    padded_quad_build(j.weights, channels, c, j.table, j.input_offset, j.clamp.lo, j.clamp.hi, &q);
+    padded_quad_build(j.weights, channels, c, j.table, j.input_offset, j.clamp.lo, j.clamp.hi,
+                      try_doubled, &q);
     if (last > 0) copy(batch + c, in_row, channels, inside, last, first_copied, l.words);
     int8_t* dst = out_batch + c;
     q.end = dst + plane_bytes;
@@ -932,7 +1024,11 @@ __attribute__((noinline)) void quads_padded_plane(const DepthwiseJob& j, const P
 // one call per channel quad, a row per pass for rows of 6 and 12 (the row end in the loads'
 // steps), six pairs per pass on longer rows and only the padding rows zeroed: 48x48x8 ->
 // 454,200, 24x24x32 -> 482,500, 12x12x64 -> 235,500, 6x6x128 -> 138,900 (about 41 cycles per
-// pair).
+// pair). Then the doubled step for channels within its bound (doubled taps and bias, no QADD),
+// with the pitch known when compiling (one row pointer: the bias stays in a register) and for
+// VWW's channel counts the channel step too (post-indexed stores: M and C stay in registers):
+// 48x48x8 -> 389,900, 24x24x32 -> 420,400, 12x12x64 -> 205,600, 6x6x128 -> 127,400 (about 34
+// cycles per pair).
 
 // (b.h0, a.h1): PKHBT.
 inline int32_t pack_low_high(int32_t b, int32_t a) {
@@ -1303,13 +1399,15 @@ inline int8_t pair_finish(int32_t acc, const PairChannel& k) {
 }
 
 // Every output of the channel: output rows of pairs, the window's rows at r (and r plus one and
-// two pitches), the outputs from dst on.
-template <bool kFullRange, bool kPreShift>
-void pair_rows_portable(PairChannel& k, const PairTaps& w, const int16_t* r, int8_t* dst) {
+// two pitches), the outputs from dst on; the accumulators start at `bias` and `finish` is the
+// output step.
+template <typename Finish>
+void pair_rows_with(PairChannel& k, const PairTaps& w, const int16_t* r, int8_t* dst, int32_t bias,
+                    Finish finish) {
   const int32_t pitch = k.pitch_bytes / 2;
   for (;;) {
     for (; r != k.row_end; r += 2, dst += k.pair_step) {
-      int32_t left = k.bias, right = k.bias;
+      int32_t left = bias, right = bias;
       int32_t a = simd32::load4(r), b = simd32::load4(r + 2);
       left = simd32::smlad(a, w.row0, left);
       right = smladx(pack_low_high(b, a), w.row0, right);
@@ -1327,13 +1425,29 @@ void pair_rows_portable(PairChannel& k, const PairTaps& w, const int16_t* r, int
       right = smladx(pack_low_high(b, a), w.row2, right);
       left = simd32::smlabt(b, w.last, left);
       right = simd32::smlatt(b, w.last, right);
-      dst[0] = pair_finish<kFullRange, kPreShift>(left, k);
-      dst[k.channels] = pair_finish<kFullRange, kPreShift>(right, k);
+      dst[0] = finish(left);
+      dst[k.channels] = finish(right);
     }
     r += 2;  // the two padding entries that end a padded row
     k.row_end += k.pitch_bytes / 2;
     if (k.row_end == k.end) return;
   }
+}
+
+template <bool kFullRange, bool kPreShift>
+void pair_rows_portable(PairChannel& k, const PairTaps& w, const int16_t* r, int8_t* dst) {
+  const PairChannel& channel = k;
+  pair_rows_with(k, w, r, dst, k.bias, [&channel](int32_t acc) {
+    return pair_finish<kFullRange, kPreShift>(acc, channel);
+  });
+}
+
+// pair_rows_portable for a doubled channel (full int8 range): k holds the doubled entry's bias,
+// M, C and rs, w the doubled taps.
+inline void pair_rows_doubled_portable(PairChannel& k, const PairTaps& w, const int16_t* r,
+                                       int8_t* dst) {
+  const RequantChannel d = {k.bias, k.multiplier2, 0, k.rounding, k.post_shift};
+  pair_rows_with(k, w, r, dst, d.bias, [&d](int32_t acc) { return doubled_finish(acc, d); });
 }
 
 #if KILN_SIMD32_DSP && defined(__OPTIMIZE__)
@@ -1534,6 +1648,125 @@ inline __attribute__((always_inline)) void pair_rows(PairChannel& k, const PairT
     KILN_PAIR_LOOP(KILN_PAIR_PRE, KILN_PAIR_CLAMP, KILN_PAIR_COPY_PRE KILN_PAIR_COPY_CLAMP)
   }
 }
+
+// The doubled loop by hand, for a row pitch of kPitchBytes known when compiling: one row pointer
+// reaches all three tap rows at fixed offsets, which frees the registers for the bias (no load
+// per pair) and for the doubled step's SMMLAR result (the accumulator's sign is read after it):
+// per output pair six input loads, three PKHBT, twelve multiplies, two loads of M and C (none
+// with kCh) and eight instructions of requantization. Full int8 range only. `inc` and `back` as in
+// KILN_PAIR_ROW; the other rows' words lie kPitchBytes and twice that further.
+#define KILN_PAIRD_ROW(row, taps, third_left, third_right, inc) \
+  "ldr %[a], [%[r0], #" row "*%c[p]-" inc                       \
+  "]\n\t"                                                       \
+  "ldr %[b], [%[r0], #" row "*%c[p]+4-" inc                     \
+  "]\n\t"                                                       \
+  "smlad %[left], %[a], %[" taps                                \
+  "], %[left]\n\t"                                              \
+  "pkhbt %[a], %[b], %[a]\n\t"                                  \
+  "smladx %[right], %[a], %[" taps "], %[right]\n\t" third_left "\n\t" third_right "\n\t"
+// `m` and `c` are the registers that hold M and C (loaded from the stack copy for every pair by
+// `mc_load`, or once per channel), `y` the SMMLAR result's; `store` one of the stores.
+#define KILN_PAIRD_ONE_AT(inc, back, mc_load, m, c, y, store)                 \
+  "ldr %[a], [%[r0]], #" inc                                                  \
+  "\n\t"                                                                      \
+  "ldr %[b], [%[r0], #" back                                                  \
+  "]\n\t"                                                                     \
+  "pkhbt %[right], %[b], %[a]\n\t"                                            \
+  "smladx %[right], %[right], %[row0], %[bias]\n\t"                           \
+  "smlad %[left], %[a], %[row0], %[bias]\n\t"                                 \
+  "smlabb %[left], %[b], %[col2], %[left]\n\t"                                \
+  "smlatb %[right], %[b], %[col2], %[right]\n\t" KILN_PAIRD_ROW(              \
+      "1", "row1", "smlabt %[left], %[b], %[col2], %[left]",                  \
+      "smlatt %[right], %[b], %[col2], %[right]", inc)                        \
+      KILN_PAIRD_ROW("2", "row2", "smlabt %[left], %[b], %[last], %[left]",   \
+                     "smlatt %[right], %[b], %[last], %[right]", inc) mc_load \
+      "smmlar %[" y "], %[left], %[" m "], %[" c                              \
+      "]\n\t"                                                                 \
+      "sub %[left], %[" y                                                     \
+      "], %[left], lsr #31\n\t"                                               \
+      "smmlar %[" y "], %[right], %[" m "], %[" c                             \
+      "]\n\t"                                                                 \
+      "sub %[right], %[" y                                                    \
+      "], %[right], lsr #31\n\t"                                              \
+      "asr %[left], %[left], %[last]\n\t"                                     \
+      "asr %[right], %[right], %[last]\n\t"                                   \
+      "ssat %[left], #8, %[left]\n\t"                                         \
+      "ssat %[right], #8, %[right]\n\t" store
+// With the channel count known when compiling (kCh): each store moves the pointer on by a
+// post-index, so that nc holds M instead, t holds C and a takes the SMMLAR results: no loads in
+// the requantization.
+#define KILN_PAIRD_STORE_CH             \
+  "strb %[left], [%[dst]], #%c[ch]\n\t" \
+  "strb %[right], [%[dst]], #%c[ch]\n\t"
+#define KILN_PAIRD_MC_LOAD "ldr %[a], [sp, #4]\n\tldr %[b], [sp, #8]\n\t"
+#define KILN_PAIRD_ONE \
+  KILN_PAIRD_ONE_AT("4", "0", KILN_PAIRD_MC_LOAD, "a", "b", "t", KILN_PAIR_STORE)
+#define KILN_PAIRD_ONE_LAST \
+  KILN_PAIRD_ONE_AT("8", "-4", KILN_PAIRD_MC_LOAD, "a", "b", "t", KILN_PAIR_STORE)
+#define KILN_PAIRD_ONE_CH KILN_PAIRD_ONE_AT("4", "0", "", "nc", "t", "a", KILN_PAIRD_STORE_CH)
+#define KILN_PAIRD_ONE_LAST_CH KILN_PAIRD_ONE_AT("8", "-4", "", "nc", "t", "a", KILN_PAIRD_STORE_CH)
+#define KILN_PAIRD_NEXT       \
+  "ldr %[b], [sp, #28]\n\t"   \
+  "cmp %[r0], %[b]\n\t"       \
+  "bne 1b\n\t"                \
+  "adds %[r0], %[r0], #4\n\t" \
+  "ldr %[a], [sp, #32]\n\t"   \
+  "add %[b], %[b], %[a]\n\t"  \
+  "str %[b], [sp, #28]\n\t"   \
+  "ldr %[a], [sp, #36]\n\t"   \
+  "cmp %[b], %[a]\n\t"        \
+  "bne 1b\n\t"
+#define KILN_PAIRD_HEAD(copy) \
+  KILN_PAIR_COPY_ENTRY copy KILN_PAIR_COPY_END "ldr %[bias], [sp]\n\t1:\n\t"
+#define KILN_PAIRD_HEAD_CH(copy) \
+  KILN_PAIR_COPY_ENTRY copy      \
+      "ldr %[bias], [sp]\n\tldr %[nc], [sp, #4]\n\tldr %[t], [sp, #8]\n\t1:\n\t"
+#define KILN_PAIRD_OPERANDS                                                                 \
+  : [r0] "+r"(r0), [dst] "+r"(dst), [left] "=&r"(left), [right] "=&r"(right), [a] "=&r"(a),    \
+    [b] "=&r"(b), [nc] "+r"(block), [t] "=&r"(t), [bias] "=&r"(bias)                            \
+  : [row0] "r"(w.row0), [row1] "r"(w.row1), [row2] "r"(w.row2), [col2] "r"(w.col2),            \
+    [last] "r"(w.last), [p] "i"(kPitchBytes), [ch] "i"(kCh)                 \
+  : "cc", "memory"
+// The three loop shapes (6 pairs with or without kRowPass, 3 with it) from the pieces.
+#define KILN_PAIRD_LOOPS(head, one, one_last)                                                    \
+  if (kPairs == 6 && kRowPass)                                                                   \
+    __asm__ volatile(head(                                                                       \
+        "") one one one one one one_last KILN_PAIR_NEXT_ROW KILN_PAIR_EXIT KILN_PAIRD_OPERANDS); \
+  else if (kPairs == 6)                                                                          \
+    __asm__ volatile(                                                                            \
+        head(KILN_PAIR_COPY_ROWS)                                                                \
+            one one one one one one KILN_PAIRD_NEXT KILN_PAIR_EXIT KILN_PAIRD_OPERANDS);         \
+  else                                                                                           \
+    __asm__ volatile(head("")                                                                    \
+                         one one one_last KILN_PAIR_NEXT_ROW KILN_PAIR_EXIT KILN_PAIRD_OPERANDS);
+
+// The loops of kPairs pairs per pass as in pair_rows (6 with or without kRowPass, 3 with it);
+// kCh > 0: the channel count (at most 255).
+template <int kPitchBytes, int kPairs, bool kRowPass, int kCh>
+inline __attribute__((always_inline)) void pair_rows_doubled(PairChannel& k, const PairTaps& w,
+                                                             const int16_t* r, int8_t* dst) {
+  const int16_t* r0 = r;
+  int32_t left, right, a, b, t, bias;
+  const PairChannel* block = &k;  // then the negated channel count, or M with kCh
+  if (kCh > 0) {
+    KILN_PAIRD_LOOPS(KILN_PAIRD_HEAD_CH, KILN_PAIRD_ONE_CH, KILN_PAIRD_ONE_LAST_CH)
+  } else {
+    KILN_PAIRD_LOOPS(KILN_PAIRD_HEAD, KILN_PAIRD_ONE, KILN_PAIRD_ONE_LAST)
+  }
+}
+#undef KILN_PAIRD_ROW
+#undef KILN_PAIRD_ONE_AT
+#undef KILN_PAIRD_ONE
+#undef KILN_PAIRD_ONE_LAST
+#undef KILN_PAIRD_NEXT
+#undef KILN_PAIRD_HEAD
+#undef KILN_PAIRD_OPERANDS
+#undef KILN_PAIRD_STORE_CH
+#undef KILN_PAIRD_MC_LOAD
+#undef KILN_PAIRD_ONE_CH
+#undef KILN_PAIRD_ONE_LAST_CH
+#undef KILN_PAIRD_HEAD_CH
+#undef KILN_PAIRD_LOOPS
 #undef KILN_PAIR_ONE
 #undef KILN_PAIR_ONE_LAST
 #undef KILN_PAIR_WINDOW_AT
@@ -1559,6 +1792,11 @@ const bool kPairRowsInAsm = false;
 template <bool kFullRange, bool kPreShift, int kPairs, bool kRowPass>
 inline void pair_rows(PairChannel& k, const PairTaps& w, const int16_t* r, int8_t* dst) {
   pair_rows_portable<kFullRange, kPreShift>(k, w, r, dst);
+}
+
+template <int kPitchBytes, int kPairs, bool kRowPass, int kCh>
+inline void pair_rows_doubled(PairChannel& k, const PairTaps& w, const int16_t* r, int8_t* dst) {
+  pair_rows_doubled_portable(k, w, r, dst);
 }
 #endif
 
@@ -1602,6 +1840,51 @@ __attribute__((noinline)) void pair_channels(PairChannel& k, const int8_t* f,
     pair_channel<kFullRange, kPreShift, kPairs, kRowPass>(k, f, *t, plane, dst);
 }
 
+// pair_channel for a channel with a doubled entry `d` (doubled_entry): the taps doubled
+// (at most 256 in size, still a halfword), rows of kPitchBytes bytes, kCh channels (0: any).
+template <int kPitchBytes, int kPairs, bool kRowPass, int kCh>
+__attribute__((noinline)) void pair_channel_doubled(PairChannel& k, const int8_t* f,
+                                                    const RequantChannel& d, const int16_t* plane,
+                                                    int8_t* dst) {
+  const int32_t channels = k.channels;
+  PairTaps w;
+  w.row0 = simd32::pack_low_halves(2 * f[0], 2 * f[channels]);
+  w.row1 = simd32::pack_low_halves(2 * f[3 * channels], 2 * f[4 * channels]);
+  w.row2 = simd32::pack_low_halves(2 * f[6 * channels], 2 * f[7 * channels]);
+  w.col2 = simd32::pack_low_halves(2 * f[2 * channels], 2 * f[5 * channels]);
+  w.last = simd32::pack_low_halves(d.post_shift, 2 * f[8 * channels]);
+  if (kPairRowsInAsm) {
+    k.requant = &d;
+  } else {
+    k.bias = d.bias;
+    k.multiplier2 = d.multiplier2;
+    k.rounding = d.rounding;
+    k.post_shift = d.post_shift;
+    k.pre_shift = 0;
+  }
+  k.row_end = plane + k.row_entries;
+  k.end = (kRowPass && kPairRowsInAsm ? plane : k.row_end) + k.plane_entries;
+  pair_rows_doubled<kPitchBytes, kPairs, kRowPass, kCh>(k, w, plane, dst);
+}
+
+// pair_channels for the full int8 range and rows of kPitchBytes: each channel whose entry allows
+// it takes the doubled loop, the others the table's step.
+template <int kPitchBytes, int kPairs, bool kRowPass, int kCh>
+__attribute__((noinline)) void pair_channels_doubled(PairChannel& k, const int8_t* f,
+                                                     const RequantChannel* t, const int16_t* plane,
+                                                     int32_t plane_step, int8_t* dst,
+                                                     int32_t count) {
+  for (int32_t i = 0; i < count; ++i, ++f, ++t, plane += plane_step, ++dst) {
+    RequantChannel d;
+    if (doubled_entry(*t, &d))
+      pair_channel_doubled<kPitchBytes, kPairs, kRowPass, kCh>(k, f, d, plane, dst);
+    else if (t->pre_shift != 0)
+      pair_channel<true, true, kPairs, kRowPass>(k, f, *t, plane, dst);
+    else
+      pair_channel<true, false, kPairs, kRowPass>(k, f, *t, plane, dst);
+  }
+}
+
 // The call's fields of the pair loop's block.
 PairChannel pair_block(const DepthwiseJob& j, const PairLayout& l) {
   PairChannel k;
@@ -1635,6 +1918,23 @@ PairChannelFn pick_pair_channel_for(bool full_range, bool pre_shift) {
 // of 6 or 12).
 PairChannelFn pick_pair_channel(const DepthwiseJob& j) {
   const bool full_range = j.clamp.lo == -128 && j.clamp.hi == 127;
+  if (full_range) {
+    // The doubled loops, for the row lengths of VWW's pair layers (the pitch is OW + 2 entries).
+    // VWW's channel counts at those lengths known when compiling as well.
+    const int32_t channels = j.in.c;
+    if (j.out.w == 6)
+      return channels == 128 ? &pair_channels_doubled<16, 3, true, 128>
+                             : &pair_channels_doubled<16, 3, true, 0>;
+    if (j.out.w == 12)
+      return channels == 64 ? &pair_channels_doubled<28, 6, true, 64>
+                            : &pair_channels_doubled<28, 6, true, 0>;
+    if (j.out.w == 24)
+      return channels == 32 ? &pair_channels_doubled<52, 6, false, 32>
+                            : &pair_channels_doubled<52, 6, false, 0>;
+    if (j.out.w == 48)
+      return channels == 8 ? &pair_channels_doubled<100, 6, false, 8>
+                           : &pair_channels_doubled<100, 6, false, 0>;
+  }
   const bool pre_shift = requant_table_pre_shifts(j.table, j.out.c);
   if (j.out.w == 6) return pick_pair_channel_for<3, true>(full_range, pre_shift);
   if (j.out.w == 12) return pick_pair_channel_for<6, true>(full_range, pre_shift);
@@ -1709,19 +2009,6 @@ void quads_pair(const DepthwiseJob& j, const PairLayout& l, const int8_t* batch,
   }
 }
 
-// (a.h0 + b.h0, a.h1 + b.h1), wrapping: SADD16 (no lane wraps here: an int8 plus an input offset
-// in [-127, 128]).
-inline int32_t add_halves(int32_t a, int32_t b) {
-#if KILN_SIMD32_DSP
-  int32_t r;
-  __asm__("sadd16 %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
-  return r;
-#else
-  return simd32::pack_halves(simd32::half0(a) + simd32::half0(b),
-                             simd32::half1(a) + simd32::half1(b));
-#endif
-}
-
 // One row of the input channel into the plane: `first` (0 or 1) lone pixel, `quads` groups of
 // four pixels into two word-aligned words each, `rest` (0 to 3) lone pixels; pixels `channels`
 // bytes apart from `in` on, entries from d on.
@@ -1734,8 +2021,8 @@ inline void fill_row_portable(const int8_t* in, int32_t channels, int32_t offset
   }
   for (int32_t i = 0; i < quads; ++i, in += 4 * channels, d += 4) {
     const int32_t v0 = in[0], v1 = in[channels], v2 = in[2 * channels], v3 = in[3 * channels];
-    simd32::store4(d, add_halves(simd32::pack_low_halves(v0, v1), offsets));
-    simd32::store4(d + 2, add_halves(simd32::pack_low_halves(v2, v3), offsets));
+    simd32::store4(d, simd32::sadd16(simd32::pack_low_halves(v0, v1), offsets));
+    simd32::store4(d + 2, simd32::sadd16(simd32::pack_low_halves(v2, v3), offsets));
   }
   for (int32_t i = 0; i < rest; ++i, in += channels) d[i] = static_cast<int16_t>(*in + offset);
 }
@@ -2007,8 +2294,9 @@ Status depthwise_conv2d_int8_in_place_fast(const DepthwiseConv2DParams& params,
       const bool quad = c < quads;
       if (quad && layout.rows > 0) {
         PaddedQuad q;
-        padded_quad_build(filter, channels, c, job.table, params.input_offset, params.act_min,
-                          params.act_max, &q);
+        padded_quad_build(
+            filter, channels, c, job.table, params.input_offset, params.act_min, params.act_max,
+            full_range && output_shape.h * output_shape.w >= kPaddedDoubledPixels, &q);
         quad_padded(job, layout, full_range, q, c, batch, out_batch, padded);
         continue;
       }

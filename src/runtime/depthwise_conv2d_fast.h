@@ -25,6 +25,11 @@
 // into rows padded with the input zero point, so that one unrolled, border-free window loop
 // computes every output pixel.
 //
+// Where the activation range is int8's and a channel's |bias| + 9 * 128 * 256 stays below 2^30,
+// the pair path (rows of 6, 12, 24 or 48 outputs) and the padded path (maps of 64 outputs or
+// more, whole quads) double its taps and bias and take a shorter exact output step (SMMLAR with
+// the rounding term, the sign, one shift; no pre-shift and no saturating add).
+//
 // Other depth multipliers, activation ranges beyond int8, or requantization parameters outside
 // the fast range run the reference kernels.
 #ifndef KILN_RUNTIME_DEPTHWISE_CONV2D_FAST_H_

@@ -48,20 +48,12 @@ inline int32_t slot_word(int32_t column, int32_t slot) {
   return 3 * column + slot;
 }
 
-// The doubled output step, for a channel whose taps were doubled (the accumulator holds twice
-// the sum) and whose entry doubled_entry rewrote: twice the bias, the multiplier M itself, the
-// rounding C and the whole right shift rs. SMMLAR(2 * acc, M, C) = C + floor((2 * acc * M +
-// 2^31) / 2^32) = C + x with x as in requant_fast.h, so the reference's rounding of x / 2^rs
-// (half away from zero) is (C + x - [x < 0]) >> rs: no pre-shift and no saturating add. The sign
-// of x is that of acc, except that x = 0 for tiny negative acc, where C - 1 and C floor alike
-// (C mod 2^rs = 2^(rs-1)). SSAT makes the int8 range a clamp of the exact value, so the
-// activation clamp after it stays exact.
+// The doubled output step (requant_fast.h) for a channel whose taps were doubled and whose entry
+// requant_doubled_entry rewrote, its bias added here; SSAT makes the int8 range a clamp of the
+// exact value, so the activation clamp after it stays exact.
 template <bool kFullRange>
 inline int8_t doubled_output(int32_t acc2, const RequantChannel& k, int32_t lo, int32_t hi) {
-  const int32_t a = simd32::add_wrap(acc2, k.bias);
-  const int32_t y = simd32::smmlar(a, k.multiplier2, k.rounding);
-  int32_t v =
-      simd32::ssat8((y - static_cast<int32_t>(static_cast<uint32_t>(a) >> 31)) >> k.post_shift);
+  int32_t v = requant_doubled_output(simd32::add_wrap(acc2, k.bias), k);
   if (!kFullRange) {
     v = v < lo ? lo : v;
     v = v > hi ? hi : v;
@@ -71,30 +63,10 @@ inline int8_t doubled_output(int32_t acc2, const RequantChannel& k, int32_t lo, 
 
 // Largest |acc - bias| of a 3x3 depthwise window: nine weights of at most 128 in magnitude times
 // an input plus its offset, at most 255.
-const int32_t kWindowSums = 9 * 128 * 255;
+const uint32_t kWindowSums = 9 * 128 * 255;
 
-// Channel entry `t` of requant_table_build rewritten into `d` for doubled_output; false where
-// that is not exact (the channel then keeps the table's step). With B = |bias| + kWindowSums
-// bounding |acc|, |x| <= |acc| (M < 2^31): B < 2^30 keeps twice every partial sum and bias in
-// range, and |C| + B < 2^31 - 1 keeps C + x - 1 in range (C = 2^(rs-1) + zp * 2^rs; without a
-// pre-shift C is the entry's rounding, below 2^29.01).
-bool doubled_entry(const RequantChannel& t, RequantChannel* d) {
-  const int64_t abs_bias = t.bias < 0 ? -static_cast<int64_t>(t.bias) : t.bias;
-  const int64_t bound = abs_bias + kWindowSums;
-  if (bound >= (int64_t{1} << 30)) return false;
-  const int32_t rs = t.pre_shift + t.post_shift;
-  int64_t c = t.rounding;
-  if (t.pre_shift != 0) {
-    const int64_t zp = (t.rounding - (int64_t{1} << (t.post_shift - 1))) >> t.post_shift;
-    c = (int64_t{1} << (rs - 1)) + zp * (int64_t{1} << rs);
-  }
-  if ((c < 0 ? -c : c) + bound >= (int64_t{1} << 31) - 1) return false;
-  d->bias = 2 * t.bias;
-  d->multiplier2 = static_cast<int32_t>(static_cast<uint32_t>(t.multiplier2) >> 1);
-  d->pre_shift = 0;
-  d->rounding = static_cast<int32_t>(c);
-  d->post_shift = rs;
-  return true;
+inline bool doubled_entry(const RequantChannel& t, RequantChannel* d) {
+  return requant_doubled_entry(t, kWindowSums, d);
 }
 
 // Bias, requantization and clamp of `count` accumulators into every `step`-th byte of dst.

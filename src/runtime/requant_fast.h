@@ -108,6 +108,56 @@ inline int8_t requant_clamp(int32_t acc, const RequantChannel& t, int32_t lo, in
   return static_cast<int8_t>(v);
 }
 
+// The doubled output step. Where a channel's taps and bias are doubled, the accumulator a holds
+// twice the reference's sum, and with the entry rewritten by requant_doubled_entry (twice the
+// bias, M itself, the rounding term C of the whole right shift rs, no pre-shift) the reference's
+// output is (SMMLAR(a, M, C) - [a < 0]) >> rs: SMMLAR(a, M, C) = C + x with x the reference's
+// rounded product, and subtracting the sign of a (that of x, or x = 0 where C and C - 1 floor
+// alike, C mod 2^rs being 2^(rs-1)) turns the floor into rounding half away from zero. No
+// pre-shift and no saturating add. Returns the value clamped to int8.
+inline int32_t requant_doubled_output(int32_t acc2, const RequantChannel& d) {
+  const int32_t y = simd32::smmlar(acc2, d.multiplier2, d.rounding);
+  return simd32::ssat8((y - static_cast<int32_t>(static_cast<uint32_t>(acc2) >> 31)) >>
+                       d.post_shift);
+}
+
+// For an entry with a pre-shift: C = 2^(rs-1) + zp * 2^rs of the whole right shift rs into *c
+// (in 64 bits: zp in int8, rs up to 31); false if |C| >= 2^30. Out of line, so that the common
+// entries without a pre-shift pay nothing for it.
+__attribute__((noinline)) inline bool requant_whole_shift_rounding(const RequantChannel& t,
+                                                                   int32_t* c) {
+  const int32_t rs = t.pre_shift + t.post_shift;
+  const int64_t zp = (t.rounding - (int64_t{1} << (t.post_shift - 1))) >> t.post_shift;
+  const int64_t c64 = (int64_t{1} << (rs - 1)) + zp * (int64_t{1} << rs);
+  if ((c64 < 0 ? -c64 : c64) >= (int64_t{1} << 30)) return false;
+  *c = static_cast<int32_t>(c64);
+  return true;
+}
+
+// Entry `t` of requant_table_build rewritten into `d` for requant_doubled_output; false where
+// that is not exact (the channel then keeps the table's step). `sums` (below 2^30) bounds
+// |accumulator - bias| for every partial sum of the channel's window, so B = |t.bias| + sums
+// bounds the partial sums themselves: B < 2^30 keeps twice each one in range, and
+// |C| + B < 2^31 - 1 keeps C + x - 1 in range (|x| <= |a| / 2, M < 2^31). In 32 bits: once per
+// channel and call.
+inline bool requant_doubled_entry(const RequantChannel& t, uint32_t sums, RequantChannel* d) {
+  const uint32_t abs_bias =
+      t.bias < 0 ? 0u - static_cast<uint32_t>(t.bias) : static_cast<uint32_t>(t.bias);
+  if (abs_bias >= (uint32_t{1} << 30) - sums) return false;
+  const uint32_t bound = abs_bias + sums;
+  const int32_t rs = t.pre_shift + t.post_shift;
+  int32_t c = t.rounding;
+  if (t.pre_shift != 0 && !requant_whole_shift_rounding(t, &c)) return false;
+  const uint32_t abs_c = c < 0 ? 0u - static_cast<uint32_t>(c) : static_cast<uint32_t>(c);
+  if (abs_c >= (uint32_t{1} << 30) || abs_c + bound >= 0x7FFFFFFFu) return false;
+  d->bias = 2 * t.bias;
+  d->multiplier2 = static_cast<int32_t>(static_cast<uint32_t>(t.multiplier2) >> 1);
+  d->pre_shift = 0;
+  d->rounding = c;
+  d->post_shift = rs;
+  return true;
+}
+
 }  // namespace rt
 }  // namespace kiln
 

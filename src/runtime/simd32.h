@@ -119,6 +119,17 @@ inline int32_t sxtab16_odd(int32_t a, int32_t v) {
 #endif
 }
 
+// (a.h0 + b.h0, a.h1 + b.h1), each lane wrapping: SADD16.
+inline int32_t sadd16(int32_t a, int32_t b) {
+#if KILN_SIMD32_DSP
+  int32_t r;
+  __asm__("sadd16 %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+  return r;
+#else
+  return pack_halves(half0(a) + half0(b), half1(a) + half1(b));
+#endif
+}
+
 // acc + a.h0 * b.h0 + a.h1 * b.h1, wrapping like the instruction (which only sets the Q flag).
 inline int32_t smlad(int32_t a, int32_t b, int32_t acc) {
 #if KILN_SIMD32_DSP

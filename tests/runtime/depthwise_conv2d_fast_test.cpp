@@ -200,6 +200,17 @@ TEST(DepthwiseConv2DFast, InPlaceShiftsOutsideTheTableRunOrFailAsTheReference) {
 // with the width kept, which runs along columns), SAME, VALID or uneven padding, strides 1 or 2
 // (stride 2 stays on the quad kernel), any channel count, and right shifts only, so that the
 // fast requantization table applies.
+// The largest window sums: every input at one extreme (with the offset that makes it largest)
+// and every weight at an extreme of one sign per channel, alternating with the channel and seed.
+void set_extreme_sums(RandomDepthwise& conv, bool low_input, uint32_t seed) {
+  const int32_t c = conv.filter.c;
+  conv.params.input_offset = low_input ? -127 : 128;
+  for (int8_t& v : conv.input_data) v = low_input ? -128 : 127;
+  for (size_t i = 0; i < conv.filter_data.size(); ++i)
+    conv.filter_data[i] =
+        (static_cast<int32_t>(i % c) + static_cast<int32_t>(seed)) % 2 ? int8_t{-128} : int8_t{127};
+}
+
 RandomDepthwise planar_layer(uint32_t seed) {
   RandomDepthwise conv(seed, 1, /*filter_size=*/3, /*channels=*/1 + static_cast<int>(seed % 19));
   std::mt19937 gen(seed + 100);
@@ -277,15 +288,7 @@ TEST(DepthwiseConv2DFast, InPlacePlanarExactAroundTheDoubledStepLimit) {
     conv.has_bias = true;
     for (int32_t& b : conv.bias) b = biases[pick(0, 9)];
     if (seed % 2 == 0) {
-      // The largest sums: every product at its extreme, of one sign per channel.
-      const int32_t c = conv.filter.c;
-      const bool low_input = pick(0, 1) == 0;
-      conv.params.input_offset = low_input ? -127 : 128;
-      for (int8_t& v : conv.input_data) v = low_input ? -128 : 127;
-      for (size_t i = 0; i < conv.filter_data.size(); ++i)
-        conv.filter_data[i] = (static_cast<int32_t>(i % c) + static_cast<int32_t>(seed)) % 2
-                                  ? int8_t{-128}
-                                  : int8_t{127};
+      set_extreme_sums(conv, pick(0, 1) == 0, seed);
     }
     const size_t available = depthwise_conv2d_int8_in_place_fast_scratch_bytes(conv.output) -
                              requant_table_bytes(conv.output.c);
@@ -453,6 +456,69 @@ TEST(DepthwiseConv2DFast, InPlacePairsMatchTheReference) {
   EXPECT_GT(batches, 150);
   EXPECT_GT(narrow, 50);
   EXPECT_GT(padded, 250);
+}
+
+// The doubled loops take a channel (the padded path: a channel quad) whose |bias| + 9 * 128 *
+// 256 stays below 2^30 and keep the table's step for the others. The pair path's (full int8
+// range, rows of 6, 12, 24 or 48 outputs, stride 1) and the padded path's (full int8 range,
+// stride 2 on maps of at least 64 outputs, whole planes or in chunks): biases just inside and
+// outside that limit, beyond it, and ordinary ones, with the largest sums of either sign in half of
+// the layers, and right shifts up to 31 (pre-shifted entries rewritten too).
+TEST(DepthwiseConv2DFast, InPlaceExactAroundTheDoubledStepLimit) {
+  const int32_t limit = (1 << 30) - 9 * 128 * 256;
+  // Where twice the pair path's largest sums (nine products of 128 * 255) would leave int32.
+  const int32_t overflow = (1 << 30) - 9 * 128 * 255;
+  const int32_t biases[] = {limit - 1,     limit,      limit + 1,    -(limit - 1),
+                            -limit,        -limit - 1, overflow + 1, -overflow - 1,
+                            (1 << 30) + 5, -(1 << 30), 17,           -40000};
+  const int32_t widths[] = {6, 12, 24, 48};
+  int inside = 0, outside = 0, extreme = 0, stride2 = 0;
+  for (uint32_t seed = 0; seed < 320; ++seed) {
+    std::mt19937 gen(seed + 900);
+    auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(gen); };
+    RandomDepthwise conv(seed * 29 + 3, 1, /*filter_size=*/3, /*channels=*/pick(1, 10));
+    Window2D& w = conv.params.window;
+    w.dilation_h = w.dilation_w = w.stride_h = w.stride_w = 1;
+    w.pad_h = w.pad_w = 1;  // SAME
+    conv.input.n = 1;
+    if (seed % 2 == 0) {
+      conv.input.w = widths[seed / 2 % 4];
+      conv.input.h = pick(1, 8);
+      conv.output = {1, conv.input.h, conv.input.w, conv.input.c};
+    } else {
+      // Stride 2, SAME (padding after only for even sizes), 8 to 12 outputs a side or (padded
+      // rows filled in chunks) 15 to 24.
+      w.stride_h = w.stride_w = 2;
+      const bool large = pick(0, 3) == 0;
+      conv.input.h = large ? pick(30, 48) : pick(15, 24);
+      conv.input.w = large ? pick(30, 48) : pick(15, 24);
+      conv.output = {1, (conv.input.h + 1) / 2, (conv.input.w + 1) / 2, conv.input.c};
+      w.pad_h = ((conv.output.h - 1) * 2 + 3 - conv.input.h) / 2;
+      w.pad_w = ((conv.output.w - 1) * 2 + 3 - conv.input.w) / 2;
+      ++stride2;
+    }
+    conv.params.act_min = -128;
+    conv.params.act_max = 127;
+    conv.input_data = random_int8(elements(conv.input), seed + 1);
+    conv.shift = random_int32(static_cast<size_t>(conv.output.c), seed + 5, -31, -1);
+    conv.has_bias = true;
+    // Stride 2 mostly one bias for every channel: the padded path doubles whole quads.
+    const int32_t shared = seed % 2 == 1 && pick(0, 3) != 0 ? pick(0, 11) : -1;
+    for (int32_t& b : conv.bias) {
+      b = biases[shared >= 0 ? shared : pick(0, 11)];
+      const int64_t size = b < 0 ? -static_cast<int64_t>(b) : b;
+      (size < limit ? inside : outside) += 1;
+    }
+    if (seed % 4 < 2) {
+      set_extreme_sums(conv, pick(0, 1) == 0, seed);
+      ++extreme;
+    }
+    ASSERT_EQ(conv.fast_in_place(), conv.reference()) << "seed " << seed;
+  }
+  EXPECT_GT(inside, 400);
+  EXPECT_GT(outside, 400);
+  EXPECT_EQ(extreme, 160);
+  EXPECT_EQ(stride2, 160);
 }
 
 TEST(DepthwiseConv2DFast, HandCheckedQuad) {

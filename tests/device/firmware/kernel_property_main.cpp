@@ -524,7 +524,7 @@ DepthwiseLayer depthwise_layer(Random& r, bool in_place, bool planar, bool small
                                bool padded = false, bool pairs = false) {
   DepthwiseLayer L;
   L.params.depth_multiplier = in_place || !r.chance(6) ? 1 : r.pick(2, 3);
-  const int32_t channels = r.pick(1, small ? 16 : (r.chance(4) ? (r.chance(3) ? 64 : 40) : 19));
+  int32_t channels = r.pick(1, small ? 16 : (r.chance(4) ? (r.chance(3) ? 64 : 40) : 19));
   Axis h, w;
   PadMode mode;
   if (pairs) {
@@ -576,6 +576,20 @@ DepthwiseLayer depthwise_layer(Random& r, bool in_place, bool planar, bool small
   if (pairs && (w.out & 1) != 0) {
     ++w.in;  // an even output row, mostly
     make_axis(r, w, mode);
+  }
+  if (pairs && mode == kSame && r.chance(2)) {
+    // Rows of 6, 12, 24 or 48 outputs, the row lengths of the doubled pair loops, half of them
+    // with the channel count those loops know when compiling (VWW's), within the buffers.
+    const int32_t lengths[4] = {6, 12, 24, 48};
+    const int32_t known_channels[4] = {128, 64, 32, 8};
+    const int32_t k = r.pick(0, 3);
+    w.in = lengths[k];
+    if (r.chance(2)) channels = known_channels[k];
+    make_axis(r, w, mode);
+    if (h.in * w.in * channels > 12000) {
+      h.in = 12000 / (w.in * channels) > 1 ? 12000 / (w.in * channels) : 1;
+      make_axis(r, h, mode);
+    }
   }
   L.in.n = r.pick(1, 2);
   L.in.h = h.in;
