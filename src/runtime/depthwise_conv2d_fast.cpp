@@ -1800,20 +1800,18 @@ inline void pair_rows_doubled(PairChannel& k, const PairTaps& w, const int16_t* 
 }
 #endif
 
-// Every output of one channel from its widened plane: `f` is its first tap, `t` its
-// requantization, dst its output pixel 0; k holds the call's fields (pair_step to hi,
-// row_entries, plane_entries), the channel's are set here.
-template <bool kFullRange, bool kPreShift, int kPairs, bool kRowPass>
-__attribute__((noinline)) void pair_channel(PairChannel& k, const int8_t* f,
-                                            const RequantChannel& t, const int16_t* plane,
-                                            int8_t* dst) {
+// The channel's fields of k and its taps w, for the channel whose first tap is at f (each tap
+// times `scale`: 2 for a doubled entry), with entry t and its plane at `plane`.
+__attribute__((always_inline)) inline void pair_setup(PairChannel& k, const int8_t* f,
+                                                      const RequantChannel& t, int32_t scale,
+                                                      const int16_t* plane, bool row_pass,
+                                                      PairTaps& w) {
   const int32_t channels = k.channels;
-  PairTaps w;
-  w.row0 = simd32::pack_low_halves(f[0], f[channels]);
-  w.row1 = simd32::pack_low_halves(f[3 * channels], f[4 * channels]);
-  w.row2 = simd32::pack_low_halves(f[6 * channels], f[7 * channels]);
-  w.col2 = simd32::pack_low_halves(f[2 * channels], f[5 * channels]);
-  w.last = simd32::pack_low_halves(t.post_shift, f[8 * channels]);
+  w.row0 = simd32::pack_low_halves(scale * f[0], scale * f[channels]);
+  w.row1 = simd32::pack_low_halves(scale * f[3 * channels], scale * f[4 * channels]);
+  w.row2 = simd32::pack_low_halves(scale * f[6 * channels], scale * f[7 * channels]);
+  w.col2 = simd32::pack_low_halves(scale * f[2 * channels], scale * f[5 * channels]);
+  w.last = simd32::pack_low_halves(t.post_shift, scale * f[8 * channels]);
   if (kPairRowsInAsm) {
     k.requant = &t;
   } else {
@@ -1824,9 +1822,20 @@ __attribute__((noinline)) void pair_channel(PairChannel& k, const int8_t* f,
     k.pre_shift = t.pre_shift;
   }
   k.row_end = plane + k.row_entries;
-  // Where row_end stops, or with kRowPass where the row pointer does (asm loop only; the portable
-  // loop keeps the former).
-  k.end = (kRowPass && kPairRowsInAsm ? plane : k.row_end) + k.plane_entries;
+  // Where row_end stops, or with a row pass where the row pointer does (asm loop only; the
+  // portable loop keeps the former).
+  k.end = (row_pass && kPairRowsInAsm ? plane : k.row_end) + k.plane_entries;
+}
+
+// Every output of one channel from its widened plane: `f` is its first tap, `t` its
+// requantization, dst its output pixel 0; k holds the call's fields (pair_step to hi,
+// row_entries, plane_entries), the channel's are set here.
+template <bool kFullRange, bool kPreShift, int kPairs, bool kRowPass>
+__attribute__((noinline)) void pair_channel(PairChannel& k, const int8_t* f,
+                                            const RequantChannel& t, const int16_t* plane,
+                                            int8_t* dst) {
+  PairTaps w;
+  pair_setup(k, f, t, 1, plane, kRowPass, w);
   pair_rows<kFullRange, kPreShift, kPairs, kRowPass>(k, w, plane, dst);
 }
 
@@ -1846,24 +1855,8 @@ template <int kPitchBytes, int kPairs, bool kRowPass, int kCh>
 __attribute__((noinline)) void pair_channel_doubled(PairChannel& k, const int8_t* f,
                                                     const RequantChannel& d, const int16_t* plane,
                                                     int8_t* dst) {
-  const int32_t channels = k.channels;
   PairTaps w;
-  w.row0 = simd32::pack_low_halves(2 * f[0], 2 * f[channels]);
-  w.row1 = simd32::pack_low_halves(2 * f[3 * channels], 2 * f[4 * channels]);
-  w.row2 = simd32::pack_low_halves(2 * f[6 * channels], 2 * f[7 * channels]);
-  w.col2 = simd32::pack_low_halves(2 * f[2 * channels], 2 * f[5 * channels]);
-  w.last = simd32::pack_low_halves(d.post_shift, 2 * f[8 * channels]);
-  if (kPairRowsInAsm) {
-    k.requant = &d;
-  } else {
-    k.bias = d.bias;
-    k.multiplier2 = d.multiplier2;
-    k.rounding = d.rounding;
-    k.post_shift = d.post_shift;
-    k.pre_shift = 0;
-  }
-  k.row_end = plane + k.row_entries;
-  k.end = (kRowPass && kPairRowsInAsm ? plane : k.row_end) + k.plane_entries;
+  pair_setup(k, f, d, 2, plane, kRowPass, w);
   pair_rows_doubled<kPitchBytes, kPairs, kRowPass, kCh>(k, w, plane, dst);
 }
 
